@@ -1,0 +1,70 @@
+"""Validation of the loaded knowledge or of given files, with the bundled shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from kg.knowledge import discover, display_path, parse_file
+from kg.namespaces import new_graph
+from kg.project import Knowledge
+from kg.validation import ValidationReport, validate
+
+
+def _shapes(shapes_files: Sequence[Path], knowledge: Knowledge | None) -> Graph:
+    if shapes_files:
+        return _union(parse_file(path) for path in shapes_files)
+    if knowledge is not None:
+        return knowledge.shapes()
+    return _union(parse_file(item.path) for item in discover([], True) if item.kind == "shapes")
+
+
+def _union(graphs: object) -> Graph:
+    result = new_graph()
+    for graph in graphs:  # type: ignore[attr-defined]
+        for triple in graph:
+            result.add(triple)
+    return result
+
+
+def validate_knowledge(
+    knowledge: Knowledge, shapes_files: Sequence[Path] = (), inference: str = "none"
+) -> ValidationReport:
+    return validate(
+        knowledge.data(),
+        _shapes(shapes_files, knowledge),
+        ontology=knowledge.ontology(),
+        inference=inference,
+        source_files=knowledge.defining_files(),
+    )
+
+
+def validate_files(
+    files: Sequence[Path],
+    input_format: str | None = None,
+    shapes_files: Sequence[Path] = (),
+    inference: str = "none",
+) -> ValidationReport:
+    """Validate user files against the bundled ontology and shapes (or `shapes_files`)."""
+    data = new_graph()
+    defined_in: dict[Node, str] = {}
+    for path in files:
+        graph = parse_file(path, input_format)
+        for subject in graph.subjects(RDF.type, None):
+            if isinstance(subject, URIRef):
+                defined_in.setdefault(subject, display_path(path))
+        for triple in graph:
+            data.add(triple)
+    ontology_files = [item for item in discover([], True) if item.kind == "ontology"]
+    ontology = _union(parse_file(item.path) for item in ontology_files)
+    return validate(
+        data,
+        _shapes(shapes_files, None),
+        ontology=ontology,
+        inference=inference,
+        source_files=defined_in,
+    )

@@ -1,0 +1,91 @@
+"""kg: build, check, query and draw the motorsport knowledge graph.
+
+Every command reads the bundled knowledge (the ontology, the shapes and the
+files under data/) unless told otherwise with --data.
+
+\b
+Exit codes:
+  0  ok (validation: the data conforms)
+  1  the data does not conform to the shapes
+  2  usage error: unknown command, option, name or parameter; bad date
+  3  input that cannot be read, a query that fails, a store that fails
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from kg.cli.common import Settings
+
+# Command name -> "module:function", imported only when the command runs, so
+# that `kg --help` stays fast (no rdflib, pyshacl or networkx at start-up).
+COMMANDS: dict[str, str] = {
+    "validate": "kg.cli.validate_cmd:validate",
+    "queries": "kg.cli.query_cmd:queries",
+    "query": "kg.cli.query_cmd:query",
+    "show": "kg.cli.show_cmd:show",
+}
+
+# One line each for `kg --help`, kept here so the listing needs no imports.
+SUMMARIES: dict[str, str] = {
+    "validate": "Check the knowledge (or given files) against the SHACL shapes.",
+    "queries": "List the saved queries with their parameters.",
+    "query": "Run a saved query, a .rq file, or SPARQL given with -e.",
+    "show": "Everything the graph knows about one entity, with sources.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _version() -> str:
+    from kg import __version__
+
+    return __version__
+
+
+@click.group(cls=LazyGroup, help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    "store_spec",
+    envvar="KG_STORE",
+    default="memory",
+    show_default=True,
+    metavar="SPEC",
+    help="Where the graph lives: memory (parse the files into memory).",
+)
+@click.option(
+    "--data",
+    "data_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Data folder or file to load instead of the bundled data/ (repeatable).",
+)
+@click.version_option(version=None, package_name="motorsport-kg", message="kg %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, store_spec: str, data_dirs: tuple[Path, ...]) -> None:
+    ctx.obj = Settings(store_spec=store_spec, data_dirs=tuple(data_dirs) or None)
+
+
+def main() -> None:
+    cli(prog_name="kg")

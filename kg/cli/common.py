@@ -1,0 +1,65 @@
+"""What the commands share: settings, the error-to-exit-code mapping, reusable options."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import click
+
+from kg.errors import KGError
+
+if TYPE_CHECKING:
+    from kg.project import Knowledge
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The global options, handed to every command."""
+
+    store_spec: str = "memory"
+    data_dirs: tuple[Path, ...] | None = None
+
+    def open(self) -> Knowledge:
+        from kg.project import open_knowledge
+
+        return open_knowledge(self.store_spec, self.data_dirs)
+
+
+pass_settings = click.make_pass_decorator(Settings, ensure=True)
+
+
+def fail(message: str, exit_code: int) -> None:
+    click.echo(f"kg: error: {message}", err=True)
+    sys.exit(exit_code)
+
+
+def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
+    """Turn KGError into a one-line message on stderr and its documented exit code."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except KGError as error:
+            fail(error.message, error.exit_code)
+            raise AssertionError("unreachable") from error
+
+    return wrapper
+
+
+def lang_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--lang",
+        type=click.Choice(["en", "de"]),
+        default="en",
+        show_default=True,
+        help="Language of the labels shown.",
+    )(function)

@@ -1,0 +1,133 @@
+"""kg queries, kg query."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kg.cli.common import Settings, handle_errors, lang_option, pass_settings
+from kg.errors import QueryError, UsageError
+
+
+@click.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for programs.",
+)
+@handle_errors
+def queries(output_format: str) -> None:
+    """List the saved queries with their titles and parameters."""
+    import json
+
+    from kg.queries import registry
+
+    saved = registry()
+    if output_format == "json":
+        payload = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "params": [
+                    {"name": p.name, "type": p.type, "meaning": p.meaning, "default": p.default}
+                    for p in q.params
+                ],
+            }
+            for q in saved.values()
+        ]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for query in saved.values():
+        click.echo(f"{query.name}: {query.title}")
+        for param in query.params:
+            default = "required" if param.default is None else f"default {param.default}"
+            click.echo(f"    -p {param.name} ({param.type}, {default}): {param.meaning}")
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text instead of NAME.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Bind the query's parameter NAME to VALUE (typed as the query declares).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
+    default=None,
+    help="Result format [default: table on a terminal, csv otherwise].",
+)
+@click.option("--iris", is_flag=True, help="Show IRIs (prefixed) instead of labels.")
+@lang_option
+@pass_settings
+@handle_errors
+def query(
+    settings: Settings,
+    name: str | None,
+    expression: str | None,
+    params: tuple[tuple[str, str], ...],
+    output_format: str | None,
+    iris: bool,
+    lang: str,
+) -> None:
+    """Run a saved query by NAME, a query file NAME.rq, or SPARQL given with -e.
+
+    \b
+    Examples:
+      kg query pending-decisions
+      kg query event-results -p manufacturer msr:bmw --format csv
+      kg query -e 'SELECT ?team WHERE { ?team a ms:Team }'
+    """
+    from kg.lookup import resolve_one
+    from kg.namespaces import sparql_prologue
+    from kg.queries import bind, find
+    from kg.render import fetch_labels, render
+    from kg.serialize import stable_turtle
+
+    if (name is None) == (expression is None):
+        raise UsageError("give either a query NAME (see 'kg queries') or -e 'SPARQL', not both")
+    knowledge = settings.open()
+    store = knowledge.store
+    if expression is not None:
+        if params:
+            raise UsageError("-p binds parameters of saved queries; -e takes none")
+        text, bindings = sparql_prologue() + expression, {}
+    else:
+        assert name is not None
+        saved = find(name)
+        bindings = bind(saved, params, lambda raw: resolve_one(store, raw))
+        text = saved.text
+    try:
+        result = store.query(text, bindings=bindings)
+    except QueryError as error:
+        if expression is None or error.line is None:
+            raise
+        # The prefixes added in front of -e text must not shift the reported line.
+        offset = sparql_prologue().count("\n")
+        raise QueryError(
+            error.message.replace(f"line {error.line},", f"line {error.line - offset},", 1),
+            error.line - offset,
+            error.column,
+        ) from error
+    if result.kind == "ask":
+        click.echo("true" if result.boolean else "false")
+        return
+    if result.kind == "graph":
+        assert result.graph is not None
+        click.echo(stable_turtle(result.graph), nl=False)
+        return
+    chosen = output_format or ("table" if sys.stdout.isatty() else "csv")
+    terms = [term for row in result.rows for term in row]
+    labels = fetch_labels(store, terms, lang)
+    click.echo(render(result, labels, chosen, show_iris=iris), nl=False)

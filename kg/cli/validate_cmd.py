@@ -1,0 +1,69 @@
+"""kg validate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg.cli.common import Settings, handle_errors, pass_settings
+from kg.errors import EXIT_NOT_CONFORMING, EXIT_OK
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text for people; json, or turtle (the SHACL report graph) for machines.",
+)
+@click.option(
+    "--input-format",
+    metavar="FORMAT",
+    help="RDF format of FILES when their suffix does not say it: "
+    "turtle, trig, ntriples, nquads, jsonld, rdfxml.",
+)
+@click.option(
+    "--shapes",
+    "shapes_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Validate against these shapes files instead of the bundled ones (repeatable).",
+)
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs", "owlrl"]),
+    default="none",
+    show_default=True,
+    help="Inference applied to a copy of the data before validating; the files are untouched.",
+)
+@pass_settings
+@handle_errors
+def validate(
+    settings: Settings,
+    files: tuple[Path, ...],
+    report_format: str,
+    input_format: str | None,
+    shapes_files: tuple[Path, ...],
+    inference: str,
+) -> None:
+    """Check the knowledge against the SHACL shapes.
+
+    Without FILES, checks the bundled data (or what --data names). With FILES,
+    checks those files against the bundled ontology and shapes. Exit code 0
+    when the data conforms, 1 when it does not, 3 when a file cannot be read.
+    """
+    from kg.checking import validate_files, validate_knowledge
+    from kg.report import as_json, as_text, as_turtle
+
+    if files:
+        report = validate_files(files, input_format, shapes_files, inference)
+    else:
+        report = validate_knowledge(settings.open(), shapes_files, inference)
+    render = {"text": as_text, "json": as_json, "turtle": as_turtle}[report_format]
+    click.echo(render(report), nl=False)
+    sys.exit(EXIT_OK if report.conforms else EXIT_NOT_CONFORMING)

@@ -1,0 +1,260 @@
+"""Files are the source of truth: find them, parse them, load each as its own named graph."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from rdflib import Dataset, Graph
+
+from kg import paths
+from kg.errors import InputError, UsageError
+from kg.namespaces import GRAPH, new_graph
+from kg.store import Store
+
+FileKind = Literal["ontology", "shapes", "data"]
+
+# File suffix -> rdflib parser name. Quad formats carry their own graphs.
+FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".trig": "trig",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+}
+FORMAT_NAMES: dict[str, str] = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "trig": "trig",
+    "ntriples": "nt",
+    "nt": "nt",
+    "nquads": "nquads",
+    "nq": "nquads",
+    "jsonld": "json-ld",
+    "json-ld": "json-ld",
+    "rdfxml": "xml",
+    "xml": "xml",
+}
+QUAD_FORMATS = {"trig", "nquads"}
+DATA_SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld")
+
+SHAPES_FILE = "shapes.ttl"
+
+
+@dataclass(frozen=True)
+class KnowledgeFile:
+    """One file of the knowledge and the named graph it is loaded into."""
+
+    path: Path
+    graph: str
+    kind: FileKind
+
+    @property
+    def display(self) -> str:
+        return display_path(self.path)
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    files: tuple[KnowledgeFile, ...]
+    triples: int
+
+
+def display_path(path: Path) -> str:
+    """A path as a user recognises it: relative to the project or the working directory."""
+    resolved = path.resolve()
+    for base in (paths.project_root().resolve(), Path.cwd().resolve()):
+        if resolved.is_relative_to(base):
+            return str(resolved.relative_to(base))
+    return str(path)
+
+
+def graph_iri_for(path: Path, data_root: Path | None = None) -> str:
+    """The named graph of a file: its path below the project (or its data folder's parent)."""
+    resolved = path.resolve()
+    root = paths.project_root().resolve()
+    if resolved.is_relative_to(root):
+        relative = resolved.relative_to(root)
+    elif data_root is not None and resolved.is_relative_to(data_root.resolve().parent):
+        relative = resolved.relative_to(data_root.resolve().parent)
+    else:
+        relative = Path(resolved.name)
+    return str(GRAPH[relative.with_suffix("").as_posix()])
+
+
+def rdf_format(path: Path, format_name: str | None = None) -> str:
+    """The rdflib parser for a file, from `--format` or else the file's suffix."""
+    if format_name is not None:
+        parser = FORMAT_NAMES.get(format_name.lower())
+        if parser is None:
+            raise UsageError(
+                f"unknown RDF format {format_name!r}: use one of "
+                "turtle, trig, ntriples, nquads, jsonld, rdfxml"
+            )
+        return parser
+    parser = FORMATS.get(path.suffix.lower())
+    if parser is None:
+        raise UsageError(
+            f"{path}: cannot tell the RDF format from the suffix {path.suffix!r}; "
+            "name it with --format (turtle, trig, ntriples, nquads, jsonld, rdfxml)"
+        )
+    return parser
+
+
+def parse_file(path: Path, format_name: str | None = None) -> Graph:
+    """Parse one file into a graph (quad formats: the union of their graphs).
+
+    Any problem becomes an InputError naming the file, the line where the parser
+    gives one, and what it expected.
+    """
+    parser = rdf_format(path, format_name)
+    if not path.exists():
+        raise InputError(f"{display_path(path)}: no such file")
+    if not path.is_file():
+        raise InputError(f"{display_path(path)}: not a file")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{display_path(path)}: not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from error
+    except OSError as error:
+        raise InputError(f"{display_path(path)}: cannot be read: {error.strerror}") from error
+    return parse_text(text, parser, source_name=display_path(path), base=path.resolve().as_uri())
+
+
+def parse_text(text: str, parser: str, source_name: str, base: str | None = None) -> Graph:
+    if parser in QUAD_FORMATS:
+        dataset = Dataset()
+        _parse_into(dataset, text, parser, source_name, base)
+        graph = new_graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+        return graph
+    graph = new_graph()
+    _parse_into(graph, text, parser, source_name, base)
+    return graph
+
+
+def _parse_into(target: Graph, text: str, parser: str, source_name: str, base: str | None) -> None:
+    if parser == "json-ld":
+        _refuse_remote_context(text, source_name)
+    try:
+        target.parse(data=text, format=parser, publicID=base)
+    except Exception as error:  # rdflib parsers raise many unrelated types
+        raise InputError(f"{source_name}: {_describe_parse_error(error, parser)}") from error
+
+
+def _refuse_remote_context(text: str, source_name: str) -> None:
+    import json
+
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{source_name}: line {error.lineno}, column {error.colno}: not valid JSON: {error.msg}"
+        ) from error
+
+    def contexts(node: object) -> list[object]:
+        found: list[object] = []
+        if isinstance(node, dict):
+            if "@context" in node:
+                found.append(node["@context"])
+            for value in node.values():
+                found.extend(contexts(value))
+        elif isinstance(node, list):
+            for item in node:
+                found.extend(contexts(item))
+        return found
+
+    def remote(context: object) -> bool:
+        if isinstance(context, str):
+            return True
+        if isinstance(context, list):
+            return any(remote(item) for item in context)
+        return False
+
+    if any(remote(context) for context in contexts(document)):
+        raise InputError(
+            f"{source_name}: the JSON-LD names a remote @context, and nothing is fetched "
+            "from the web; inline the context (kg export --format jsonld writes one inline)"
+        )
+
+
+def _describe_parse_error(error: Exception, parser: str) -> str:
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
+    if isinstance(error, BadSyntax):
+        # BadSyntax keeps the line (0-based) and a window of the text around the problem.
+        line = int(getattr(error, "lines", 0)) + 1
+        why = getattr(error, "_why", "") or "bad syntax"
+        return f"line {line}: {why} (the {parser} parser could not read what follows)"
+    position = getattr(error, "lineno", None) or getattr(error, "line", None)
+    if isinstance(position, int):
+        return f"line {position}: {error}"
+    message = str(error).strip() or type(error).__name__
+    return f"not valid {parser}: {message}"
+
+
+def discover(
+    data_dirs: Sequence[Path] | None = None, include_ontology: bool = True
+) -> list[KnowledgeFile]:
+    """Every file of the knowledge, in a stable order: ontology first, then data."""
+    found: list[KnowledgeFile] = []
+    if include_ontology:
+        for path in sorted(paths.ontology_dir().glob("*.ttl")):
+            kind: FileKind = "shapes" if path.name == SHAPES_FILE else "ontology"
+            found.append(KnowledgeFile(path, graph_iri_for(path), kind))
+    for data_root in data_dirs if data_dirs is not None else [paths.data_dir()]:
+        if data_root.is_file():
+            found.append(KnowledgeFile(data_root, graph_iri_for(data_root), "data"))
+            continue
+        if not data_root.is_dir():
+            raise InputError(f"{data_root}: no such data folder")
+        for path in sorted(data_root.rglob("*")):
+            if path.is_file() and path.suffix in DATA_SUFFIXES:
+                found.append(KnowledgeFile(path, graph_iri_for(path, data_root), "data"))
+    _refuse_duplicate_graphs(found)
+    return found
+
+
+def _refuse_duplicate_graphs(files: Sequence[KnowledgeFile]) -> None:
+    seen: dict[str, KnowledgeFile] = {}
+    for item in files:
+        other = seen.get(item.graph)
+        if other is not None:
+            raise InputError(
+                f"{item.display} and {other.display} would both load into the graph "
+                f"<{item.graph}>; rename one of them"
+            )
+        seen[item.graph] = item
+
+
+def load(store: Store, files: Sequence[KnowledgeFile]) -> LoadSummary:
+    """Parse every file first, then load: a parse error leaves the store untouched."""
+    parsed = [(item, parse_file(item.path)) for item in files]
+    triples = 0
+    for item, graph in parsed:
+        store.replace_graph(item.graph, graph)
+        triples += len(graph)
+    return LoadSummary(files=tuple(files), triples=triples)
+
+
+def graphs_of_kind(files: Sequence[KnowledgeFile], *kinds: FileKind) -> list[str]:
+    return [item.graph for item in files if item.kind in kinds]
+
+
+def file_for_graph(files: Sequence[KnowledgeFile], graph: str) -> KnowledgeFile | None:
+    for item in files:
+        if item.graph == graph:
+            return item
+    return None

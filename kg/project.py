@@ -1,0 +1,75 @@
+"""The knowledge as commands see it: a store loaded from the files, and which graph is what."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from kg.knowledge import KnowledgeFile, discover, display_path, graphs_of_kind, load
+from kg.store import Store, open_store
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """A loaded store plus the list of files behind its named graphs."""
+
+    store: Store
+    files: tuple[KnowledgeFile, ...]
+
+    @property
+    def data_graphs(self) -> list[str]:
+        return graphs_of_kind(self.files, "data")
+
+    @property
+    def ontology_graphs(self) -> list[str]:
+        return graphs_of_kind(self.files, "ontology")
+
+    @property
+    def shapes_graphs(self) -> list[str]:
+        return graphs_of_kind(self.files, "shapes")
+
+    def data(self, graphs: Sequence[str] | None = None) -> Graph:
+        return self.store.union(self.data_graphs if graphs is None else graphs)
+
+    def ontology(self) -> Graph:
+        return self.store.union(self.ontology_graphs)
+
+    def shapes(self) -> Graph:
+        return self.store.union(self.shapes_graphs)
+
+    def file_of(self, graph: str) -> KnowledgeFile | None:
+        for item in self.files:
+            if item.graph == graph:
+                return item
+        return None
+
+    def defining_files(self) -> dict[Node, str]:
+        """Each typed subject -> the file that types it (the first, in load order)."""
+        found: dict[Node, str] = {}
+        for item in self.files:
+            if item.kind != "data":
+                continue
+            for subject in self.store.graph(item.graph).subjects(RDF.type, None):
+                if isinstance(subject, URIRef):
+                    found.setdefault(subject, item.display)
+        return found
+
+
+def open_knowledge(
+    store_spec: str | None = None,
+    data_dirs: Sequence[Path] | None = None,
+    include_ontology: bool = True,
+) -> Knowledge:
+    """Open the store and make it hold exactly the knowledge files."""
+    files = tuple(discover(data_dirs, include_ontology=include_ontology))
+    store = open_store(store_spec)
+    load(store, files)
+    return Knowledge(store=store, files=files)
+
+
+__all__ = ["Knowledge", "display_path", "open_knowledge"]

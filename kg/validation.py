@@ -1,0 +1,177 @@
+"""SHACL validation: the only module that imports pyshacl.
+
+Results come back as small frozen dataclasses, sorted, with enough context
+(label, type, source file) for a person to find and fix the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import Literal as RDFLiteral
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.term import Node
+
+from kg.errors import UsageError
+from kg.namespaces import new_graph, shorten
+
+Inference = Literal["none", "rdfs", "owlrl"]
+INFERENCE_CHOICES: tuple[str, ...] = ("none", "rdfs", "owlrl")
+
+SEVERITY_NAMES: dict[Node, str] = {
+    SH.Violation: "violation",
+    SH.Warning: "warning",
+    SH.Info: "info",
+}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One thing wrong with one entity."""
+
+    focus: str
+    focus_label: str
+    focus_type: str
+    severity: str
+    message: str
+    path: str | None
+    value: str | None
+    shape: str
+    source_file: str | None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    entities_checked: int
+    report_graph: Graph
+
+    @property
+    def violations(self) -> int:
+        return sum(1 for r in self.results if r.severity == "violation")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for r in self.results if r.severity != "violation")
+
+
+def validate(
+    data: Graph | Dataset,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    inference: str = "none",
+    source_files: Mapping[Node, str] | None = None,
+) -> ValidationReport:
+    """Validate `data` against `shapes`; `ontology` supplies classes and concepts.
+
+    Inference (rdfs or owlrl) is applied to a copy, never to the caller's graphs.
+    `source_files` maps subjects to the file that defines them, for the report.
+    """
+    if inference not in INFERENCE_CHOICES:
+        raise UsageError(
+            f"unknown inference {inference!r}: use one of {', '.join(INFERENCE_CHOICES)}"
+        )
+    import pyshacl
+
+    conforms, report_graph, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference=inference,
+        advanced=True,
+        allow_warnings=True,
+        inplace=False,
+    )
+    assert isinstance(report_graph, Graph)
+    files: Mapping[Node, str] = source_files if source_files is not None else {}
+    context = _LabelContext([data, *([ontology] if ontology is not None else [])])
+    results = sorted(
+        (
+            _result(report_graph, node, context, files)
+            for node in report_graph.subjects(RDF.type, SH.ValidationResult)
+        ),
+        key=lambda r: (
+            r.source_file or "",
+            r.focus,
+            r.severity,
+            r.path or "",
+            r.message,
+            r.value or "",
+        ),
+    )
+    stable = new_graph()
+    for triple in report_graph:
+        stable.add(triple)
+    return ValidationReport(
+        conforms=bool(conforms),
+        results=tuple(results),
+        entities_checked=_count_entities(data),
+        report_graph=stable,
+    )
+
+
+def _count_entities(data: Graph | Dataset) -> int:
+    return len({s for s in data.subjects(RDF.type, None) if isinstance(s, URIRef)})
+
+
+class _LabelContext:
+    def __init__(self, graphs: Sequence[Graph]) -> None:
+        self.graphs = graphs
+
+    def label(self, node: Node) -> str:
+        for graph in self.graphs:
+            for predicate in (SKOS.prefLabel, RDFS.label):
+                labels = sorted(graph.objects(node, predicate), key=_label_rank)
+                if labels:
+                    return str(labels[0])
+        return _show(node)
+
+    def type_label(self, node: Node) -> str:
+        types = sorted({t for g in self.graphs for t in g.objects(node, RDF.type)}, key=str)
+        if not types:
+            return "untyped"
+        return ", ".join(self.label(t) for t in types)
+
+
+def _label_rank(label: Node) -> tuple[int, str]:
+    lang = label.language if isinstance(label, RDFLiteral) else None
+    return ({"en": 0, None: 1}.get(lang, 2), str(label))
+
+
+def _show(node: Node | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return shorten(str(node))
+    if isinstance(node, BNode):
+        return "(a blank node)"
+    if isinstance(node, RDFLiteral):
+        text = str(node)
+        return f'"{text}"' if node.datatype is None else f'"{text}" ({shorten(str(node.datatype))})'
+    return str(node)
+
+
+def _result(
+    report: Graph, node: Node, context: _LabelContext, source_files: Mapping[Node, str]
+) -> ValidationResult:
+    focus = report.value(node, SH.focusNode)
+    severity = report.value(node, SH.resultSeverity)
+    messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+    path = report.value(node, SH.resultPath)
+    value = report.value(node, SH.value)
+    shape = report.value(node, SH.sourceShape)
+    return ValidationResult(
+        focus=_show(focus),
+        focus_label=context.label(focus) if focus is not None else "",
+        focus_type=context.type_label(focus) if focus is not None else "",
+        severity=SEVERITY_NAMES.get(severity, "violation") if severity is not None else "violation",
+        message=messages[0] if messages else "does not meet the shape",
+        path=_show(path) if isinstance(path, URIRef) else None,
+        value=_show(value) if value is not None else None,
+        shape=_show(shape) if isinstance(shape, URIRef) else "(an anonymous shape)",
+        source_file=source_files.get(focus) if focus is not None else None,
+    )
