@@ -104,8 +104,8 @@ def rdf_format(path: Path, format_name: str | None = None) -> str:
     parser = FORMATS.get(path.suffix.lower())
     if parser is None:
         raise UsageError(
-            f"{path}: cannot tell the RDF format from the suffix {path.suffix!r}; "
-            "name it with --format (turtle, trig, ntriples, nquads, jsonld, rdfxml)"
+            f"{display_path(path)}: cannot tell the RDF format from the suffix {path.suffix!r}; "
+            "name it with --input-format (turtle, trig, ntriples, nquads, jsonld, rdfxml)"
         )
     return parser
 

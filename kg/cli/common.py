@@ -6,6 +6,7 @@ import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -62,4 +63,26 @@ def lang_option(function: Callable[..., Any]) -> Callable[..., Any]:
         default="en",
         show_default=True,
         help="Language of the labels shown.",
+    )(function)
+
+
+def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a calendar date; write it as YYYY-MM-DD, e.g. 2023-08-01"
+        ) from None
+
+
+def as_of_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--as-of DATE: see only what had been published by that day (exit 2 on a bad date)."""
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="YYYY-MM-DD",
+        callback=_parse_day,
+        help="Show the graph as known on that day: only sources published by then.",
     )(function)

@@ -1,0 +1,43 @@
+"""kg show."""
+
+from __future__ import annotations
+
+import click
+
+from kg.cli.common import Settings, handle_errors, lang_option, pass_settings
+
+
+@click.command()
+@click.argument("entity")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
+@lang_option
+@pass_settings
+@handle_errors
+def show(settings: Settings, entity: str, output_format: str, lang: str) -> None:
+    """Everything the graph knows about ENTITY, each fact with its source.
+
+    ENTITY is an IRI, a prefixed name (msr:rll), or a label or alias in any
+    language, case and accents ignored ("rene rast", "BMW M Team RLL", "RLL").
+    When several entities match, they are listed; when none does, the closest
+    names are suggested (exit code 2 in both cases).
+    """
+    import dataclasses
+    import json
+
+    from kg.entity import as_text, entity_card
+    from kg.lookup import resolve_one
+
+    knowledge = settings.open()
+    iri = resolve_one(knowledge.store, entity)
+    card = entity_card(knowledge.store, iri, lang)
+    if output_format == "json":
+        click.echo(json.dumps(dataclasses.asdict(card), indent=2, ensure_ascii=False))
+    else:
+        click.echo(as_text(card), nl=False)

@@ -1,0 +1,229 @@
+"""The entity card behind `kg show`: every fact about an entity and pointing at it, sourced.
+
+The facts come from the saved query `entity-facts` (so that what `kg show`
+prints is what any SPARQL user can ask); this module groups them and adds the
+details of claim nodes and of sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rdflib import Literal, URIRef
+from rdflib.term import Identifier
+
+from kg.queries import find
+from kg.render import Labels, fetch_labels
+from kg.store import Store
+
+FACTS_QUERY = "entity-facts"
+
+_IDENTITY_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?kind ?value WHERE {
+  { ?entity skos:prefLabel ?value . BIND("label" AS ?kind) }
+  UNION { ?entity skos:altLabel ?value . BIND("alias" AS ?kind) }
+  UNION { ?entity a ?value . BIND("type" AS ?kind) }
+}
+"""
+
+_DETAILS_QUERY = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+SELECT ?property ?value WHERE {
+  ?claim ?property ?value .
+  FILTER(?property NOT IN (rdf:type, ms:statedIn, ms:evidence))
+}
+"""
+
+_SOURCE_QUERY = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+SELECT ?title ?summary ?published ?notBefore ?notAfter ?language WHERE {
+  OPTIONAL { ?source dcterms:title ?title }
+  OPTIONAL { ?source ms:summary ?summary }
+  OPTIONAL { ?source ms:published ?published }
+  OPTIONAL { ?source ms:publishedNotBefore ?notBefore }
+  OPTIONAL { ?source ms:publishedNotAfter ?notAfter }
+  OPTIONAL { ?source dcterms:language ?language }
+}
+"""
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    iri: str
+    title: str
+    date: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Detail:
+    property: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    direction: str
+    property: str
+    value: str
+    value_iri: str | None
+    claim: str | None
+    details: tuple[Detail, ...]
+    sources: tuple[SourceRef, ...]
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EntityCard:
+    iri: str
+    label: str
+    labels: tuple[tuple[str, str], ...]
+    aliases: tuple[str, ...]
+    types: tuple[str, ...]
+    facts: tuple[Fact, ...]
+
+
+def _text(term: Identifier | None) -> str:
+    return "" if term is None else str(term)
+
+
+def _source(store: Store, iri: str, labels: Labels, graphs: Sequence[str] | None) -> SourceRef:
+    rows = store.query(_SOURCE_QUERY, bindings={"source": URIRef(iri)}, graphs=graphs).rows
+    title = summary = published = not_before = not_after = language = ""
+    for row in sorted(rows, key=lambda r: tuple(_text(t) for t in r)):
+        t, s, p, nb, na, lang = (_text(term) for term in row)
+        if isinstance(row[1], Literal) and row[1].language == "en":
+            summary = s
+        title, summary = title or t, summary or s
+        published, not_before, not_after = published or p, not_before or nb, not_after or na
+        language = language or lang
+    if published:
+        date = published
+    elif not_before or not_after:
+        date = f"between {not_before or '?'} and {not_after or '?'} (exact date unknown)"
+    else:
+        date = "date unknown"
+    return SourceRef(iri, title or summary or labels.of(URIRef(iri)), date, language)
+
+
+def entity_card(
+    store: Store, entity: URIRef, lang: str = "en", graphs: Sequence[str] | None = None
+) -> EntityCard:
+    identity = store.query(_IDENTITY_QUERY, bindings={"entity": entity}, graphs=graphs).rows
+    saved = find(FACTS_QUERY)
+    rows = store.query(saved.text, bindings={"entity": entity}, graphs=graphs).dicts()
+    claim_details: dict[str, list[tuple[Identifier, Identifier]]] = {}
+    for row in rows:
+        claim = row.get("claim")
+        if isinstance(claim, URIRef) and str(claim) not in claim_details:
+            found = store.query(_DETAILS_QUERY, bindings={"claim": claim}, graphs=graphs).rows
+            claim_details[str(claim)] = [
+                (p, v) for p, v in found if p is not None and v is not None
+            ]
+    terms: list[Identifier | None] = [entity]
+    terms += [kind_value[1] for kind_value in identity]
+    for row in rows:
+        terms += [row.get("property"), row.get("value"), row.get("claim"), row.get("source")]
+    for pairs in claim_details.values():
+        for pair in pairs:
+            terms += list(pair)
+    labels = fetch_labels(store, terms, lang, graphs)
+    sources: dict[str, SourceRef] = {}
+    FactKey = tuple[str, Identifier | None, Identifier | None, Identifier | None]
+    grouped: dict[FactKey, tuple[set[str], set[str]]] = {}
+    for row in rows:
+        claim = row.get("claim")
+        key: FactKey = (
+            _text(row.get("direction")) or "out",
+            row.get("property"),
+            row.get("value"),
+            claim if isinstance(claim, URIRef) else None,
+        )
+        source_iris, evidence = grouped.setdefault(key, (set(), set()))
+        source = row.get("source")
+        if isinstance(source, URIRef):
+            source_iris.add(str(source))
+            if str(source) not in sources:
+                sources[str(source)] = _source(store, str(source), labels, graphs)
+        if row.get("evidence") is not None:
+            evidence.add(_text(row.get("evidence")))
+    facts = []
+    for (direction, prop, value, claim_term), (source_iris, evidence) in grouped.items():
+        claim_iri = str(claim_term) if claim_term is not None else None
+        details = tuple(
+            sorted(
+                {
+                    Detail(labels.of(p), labels.of(v))
+                    for p, v in claim_details.get(claim_iri or "", [])
+                    if v != entity
+                },
+                key=lambda d: (d.property, d.value),
+            )
+        )
+        facts.append(
+            Fact(
+                direction=direction,
+                property=labels.of(prop),
+                value=labels.of(value),
+                value_iri=str(value) if isinstance(value, URIRef) else None,
+                claim=claim_iri,
+                details=details,
+                sources=tuple(sources[s] for s in sorted(source_iris)),
+                evidence=tuple(sorted(evidence)),
+            )
+        )
+    facts.sort(key=lambda f: (f.direction != "out", f.property, f.value, f.claim or ""))
+    label_pairs = sorted(
+        {
+            (t.language or "", str(t))
+            for kind, t in identity
+            if str(kind) == "label" and isinstance(t, Literal)
+        }
+    )
+    return EntityCard(
+        iri=str(entity),
+        label=labels.of(entity),
+        labels=tuple(label_pairs),
+        aliases=tuple(sorted({str(t) for kind, t in identity if str(kind) == "alias"})),
+        types=tuple(
+            sorted({labels.of(t) for kind, t in identity if str(kind) == "type" and t is not None})
+        ),
+        facts=tuple(facts),
+    )
+
+
+def as_text(card: EntityCard) -> str:
+    from kg.namespaces import shorten
+
+    lines = [f"{card.label}  ({shorten(card.iri)})"]
+    if card.types:
+        lines.append("type: " + ", ".join(card.types))
+    for language, label in card.labels:
+        lines.append(f"label ({language or 'no language'}): {label}")
+    if card.aliases:
+        lines.append("also known as: " + ", ".join(card.aliases))
+    if not card.facts:
+        lines.append("")
+        lines.append("No facts recorded about it.")
+    current: tuple[str, str] | None = None
+    for fact in card.facts:
+        heading = (fact.direction, fact.property)
+        if heading != current:
+            current = heading
+            arrow = "" if fact.direction == "out" else " (pointing here)"
+            lines.append("")
+            lines.append(f"{fact.property}{arrow}:")
+        lines.append(f"  - {fact.value}")
+        for detail in fact.details:
+            lines.append(f"      {detail.property}: {detail.value}")
+        for source in fact.sources:
+            lang = f", {source.language}" if source.language else ""
+            lines.append(f"      source: {source.title} ({source.date}{lang})")
+        for quote in fact.evidence:
+            lines.append(f'      says: "{quote}"')
+    return "\n".join(lines) + "\n"

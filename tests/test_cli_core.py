@@ -1,0 +1,110 @@
+"""The CLI shell: help, exit codes, and errors for unreadable input (pinned by name)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.cli import COMMANDS, SUMMARIES, cli
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cli"
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_every_command_has_help_and_a_summary(run_kg) -> None:
+    result = run_kg("--help")
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in SUMMARIES, f"{name} has no one-line summary for 'kg --help'"
+        assert name in result.stdout
+        sub = run_kg(name, "--help")
+        assert sub.exit_code == 0, sub.output
+        assert "Usage: kg " + name in sub.stdout
+        command = cli.get_command(None, name)  # type: ignore[arg-type]
+        assert command is not None and (command.help or "").strip(), f"{name} lacks a docstring"
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    text = README.read_text(encoding="utf-8")
+    for name in COMMANDS:
+        assert f"kg {name}" in text, f"README does not mention 'kg {name}'"
+
+
+def test_readme_documents_every_exit_code() -> None:
+    text = README.read_text(encoding="utf-8")
+    for code in ("0", "1", "2", "3"):
+        assert f"| {code} |" in text
+
+
+def test_unknown_command_is_a_usage_error(run_kg) -> None:
+    result = run_kg("frobnicate")
+    assert result.exit_code == 2
+    assert "No such command" in result.stderr
+
+
+def test_python_dash_m_kg_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("kg ")
+
+
+def test_help_imports_nothing_heavy() -> None:
+    code = (
+        "import sys; from kg.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('rdflib', 'pyshacl', 'networkx', 'pyoxigraph', 'matplotlib')"
+        " if m in sys.modules]\n"
+        "print('HEAVY:' + ','.join(heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY:"
+
+
+def test_malformed_turtle_names_file_and_line(run_kg) -> None:
+    result = run_kg("validate", str(FIXTURES / "malformed.ttl"))
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert "malformed.ttl: line 6" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_is_unreadable_input(run_kg) -> None:
+    result = run_kg("validate", str(FIXTURES / "no-such-file.ttl"))
+    assert result.exit_code == 3
+    assert "no-such-file.ttl: no such file" in result.stderr
+
+
+def test_not_utf8_is_unreadable_input(run_kg) -> None:
+    result = run_kg("validate", str(FIXTURES / "latin1.ttl"))
+    assert result.exit_code == 3
+    assert "latin1.ttl: not UTF-8 text" in result.stderr
+
+
+def test_unknown_suffix_asks_for_a_format(run_kg) -> None:
+    result = run_kg("validate", str(FIXTURES / "unknown-suffix.txt"))
+    assert result.exit_code == 2
+    assert "name it with --input-format" in result.stderr
+
+
+def test_unknown_input_format_is_a_usage_error(run_kg) -> None:
+    result = run_kg("validate", "--input-format", "yaml", str(FIXTURES / "malformed.ttl"))
+    assert result.exit_code == 2
+    assert "unknown RDF format 'yaml'" in result.stderr
+
+
+def test_jsonld_with_remote_context_is_refused_offline(run_kg) -> None:
+    result = run_kg("validate", str(FIXTURES / "remote-context.jsonld"))
+    assert result.exit_code == 3
+    assert "remote @context" in result.stderr
+
+
+@pytest.mark.parametrize("choice", ["--format", "--inference"])
+def test_bad_choice_is_a_usage_error(run_kg, choice: str) -> None:
+    result = run_kg("validate", choice, "nonsense")
+    assert result.exit_code == 2
+    assert "Invalid value" in result.stderr
