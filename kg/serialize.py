@@ -24,4 +24,4 @@ def canonical(graph: Graph) -> Graph:
 def stable_turtle(graph: Graph) -> str:
     """Sorted Turtle with the project's prefixes only."""
     text = canonical(graph).serialize(format="turtle")
-    return text if text.endswith("\n") else text + "\n"
+    return text.rstrip() + "\n"

@@ -1,0 +1,161 @@
+"""kg query and kg queries on a tiny fixture graph: formats, parameters, errors, injection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cli"
+MINI = FIXTURES / "mini"
+QUERIES = FIXTURES / "queries"
+
+
+def query(run_kg, *args: str):
+    return run_kg("--data", str(MINI), "query", *args)
+
+
+def test_csv_shows_labels_in_the_chosen_language(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "people-from.rq"), "--format", "csv", "--lang", "de")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "person,country\nJesse Krohn,Finnland\n"
+
+
+def test_iris_instead_of_labels(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "people-from.rq"), "--format", "tsv", "--iris")
+    assert result.stdout == "person\tcountry\nmsr:jesse-krohn\tmsr:finland\n"
+
+
+def test_table_format(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "people-from.rq"), "--format", "table")
+    assert result.stdout == (
+        "person       country\n-----------  -------\nJesse Krohn  Finland\n(1 row)\n"
+    )
+
+
+def test_markdown_format(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "people-from.rq"), "--format", "markdown")
+    assert result.stdout == "| person | country |\n| --- | --- |\n| Jesse Krohn | Finland |\n"
+
+
+def test_json_format_keeps_iris_and_labels(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "people-from.rq"), "--format", "json")
+    payload = json.loads(result.stdout)
+    assert payload["variables"] == ["person", "country"]
+    assert payload["rows"] == [
+        {
+            "person": {
+                "type": "iri",
+                "value": "https://w3id.org/motorsport-kg/id/jesse-krohn",
+                "label": "Jesse Krohn",
+            },
+            "country": {
+                "type": "iri",
+                "value": "https://w3id.org/motorsport-kg/id/finland",
+                "label": "Finland",
+            },
+        }
+    ]
+
+
+def test_default_format_when_piped_is_csv(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "people-from.rq"))
+    assert result.stdout.startswith("person,country\n")
+
+
+@pytest.mark.parametrize(
+    "value", ["msr:finland", "Finland", "finnland", "<https://w3id.org/motorsport-kg/id/finland>"]
+)
+def test_iri_parameter_by_prefixed_name_iri_or_label(run_kg, value: str) -> None:
+    result = query(
+        run_kg, str(QUERIES / "people-from.rq"), "-p", "country", value, "--format", "csv"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "person,country\nJesse Krohn,Finland\n"
+
+
+def test_iri_parameter_that_names_nothing(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "people-from.rq"), "-p", "country", "Atlantis")
+    assert result.exit_code == 2
+    assert "no entity is named 'Atlantis'" in result.stderr
+
+
+def test_string_parameter(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "by-name.rq"), "-p", "name", "BMW M Team RLL", "--iris")
+    assert result.stdout == "entry,name\nmsr:entry-25,BMW M Team RLL\n"
+
+
+def test_injection_attempt_is_just_a_value_that_matches_nothing(run_kg) -> None:
+    attack = 'x" } ?entry ?p ?name . { ?entry ?q "'
+    result = query(run_kg, str(QUERIES / "by-name.rq"), "-p", "name", attack)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "entry,name\n"
+
+
+def test_integer_parameter(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "laps-at-least.rq"), "-p", "laps", "700", "--iris")
+    assert result.stdout == "result,done\nmsr:result-25,778\n"
+    result = query(run_kg, str(QUERIES / "laps-at-least.rq"), "-p", "laps", "800")
+    assert result.stdout == "result,done\n"
+
+
+def test_wrong_type_is_a_usage_error(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "laps-at-least.rq"), "-p", "laps", "many")
+    assert result.exit_code == 2
+    assert "parameter 'laps' (integer): 'many' is not a whole number" in result.stderr
+
+
+def test_missing_required_parameter(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "laps-at-least.rq"))
+    assert result.exit_code == 2
+    assert "needs the parameter 'laps'" in result.stderr
+    assert "-p laps VALUE" in result.stderr
+
+
+def test_unknown_parameter(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "people-from.rq"), "-p", "team", "x")
+    assert result.exit_code == 2
+    assert "has no parameter 'team' (its parameters: country)" in result.stderr
+
+
+def test_unknown_saved_query_suggests_names(run_kg) -> None:
+    result = run_kg("query", "no-such-query")
+    assert result.exit_code == 2
+    assert "no saved query named 'no-such-query'" in result.stderr
+    assert "kg queries" in result.stderr
+
+
+def test_syntax_error_in_a_file_gives_line_and_column(run_kg) -> None:
+    result = query(run_kg, str(QUERIES / "broken.rq"))
+    assert result.exit_code == 3
+    assert "SPARQL syntax error at line 5, column" in result.stderr
+
+
+def test_syntax_error_in_an_expression_counts_lines_from_the_user_text(run_kg) -> None:
+    result = query(run_kg, "-e", "SELECT ?x\nWHERE { ?x ?p }")
+    assert result.exit_code == 3
+    assert "SPARQL syntax error at line 2, column" in result.stderr
+
+
+def test_expression_with_project_prefixes(run_kg) -> None:
+    result = query(run_kg, "-e", "SELECT ?team WHERE { ?team a ms:Team }", "--format", "csv")
+    assert result.stdout == "team\nRahal Letterman Lanigan Racing\n"
+
+
+def test_ask_and_construct(run_kg) -> None:
+    assert query(run_kg, "-e", "ASK { msr:rll a ms:Team }").stdout == "true\n"
+    result = query(run_kg, "-e", "CONSTRUCT { ?t a ms:Team } WHERE { ?t a ms:Team }")
+    assert result.stdout.endswith("msr:rll a ms:Team .\n")
+    assert "@prefix ms: <https://w3id.org/motorsport-kg/ontology/> ." in result.stdout
+
+
+def test_name_and_expression_together_is_a_usage_error(run_kg) -> None:
+    result = query(run_kg, "people-from", "-e", "ASK {}")
+    assert result.exit_code == 2
+
+
+def test_params_with_expression_is_a_usage_error(run_kg) -> None:
+    result = query(run_kg, "-e", "ASK {}", "-p", "a", "b")
+    assert result.exit_code == 2
+    assert "-e takes none" in result.stderr
