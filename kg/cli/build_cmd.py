@@ -1,0 +1,71 @@
+"""kg build."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg.cli.common import Settings, handle_errors, lang_option, pass_settings
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder to write the site into.",
+)
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs", "owlrl"]),
+    default="none",
+    show_default=True,
+    help="Inference applied to a copy of the data before validating; with rdfs or owlrl "
+    "the exports also carry the RDFS entailments (a separate named graph in TriG/N-Quads).",
+)
+@lang_option
+@pass_settings
+@handle_errors
+def build(settings: Settings, out: Path, inference: str, lang: str) -> None:
+    """Load, validate, query, export and draw the knowledge into a static site.
+
+    Writes OUT/index.html (the summary: things per class, sources, languages,
+    validation, pending decisions), a page per saved query, the exports in
+    every format, the interactive graph and pictures, the ontology reference,
+    and validation.txt/json. Open OUT/index.html in a browser; it needs no
+    network.
+
+    A re-run with nothing changed rewrites no file; files an earlier build
+    wrote that are no longer produced are removed (and nothing else).
+
+    Exit codes: 0 built and the data conforms; 1 built, but the data does not
+    conform (the site shows a banner, validation.txt says why); 2 usage error;
+    3 input that cannot be read, a site that cannot be written, or a saved
+    query that fails (the site is still written; that query's page says why).
+    """
+    from kg.site import build as build_site
+
+    interactive = sys.stderr.isatty()
+
+    def progress(index: int, total: int, step: str) -> None:
+        if interactive:
+            click.echo(f"[{index}/{total}] {step}", err=True)
+
+    if interactive:
+        click.echo("loading the knowledge", err=True)
+    knowledge = settings.open()
+    result = build_site(knowledge, out, inference=inference, lang=lang, progress=progress)
+    removed = f", {len(result.removed)} removed" if result.removed else ""
+    click.echo(
+        f"built {out}/index.html: {len(result.files)} files "
+        f"({len(result.written)} written, {result.unchanged} unchanged{removed}); "
+        f"{result.validation_summary}"
+    )
+    for failure in result.failed_queries:
+        click.echo(f"kg: error: saved query {failure.removeprefix('FAILED: ')}", err=True)
+    if not result.conforms:
+        click.echo(f"kg: the data does not conform: see {out / 'validation.txt'}", err=True)
+    sys.exit(result.exit_code)
