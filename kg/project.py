@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kg.knowledge import KnowledgeFile, discover, display_path, graphs_of_kind, load
+from kg.knowledge import KnowledgeFile, discover, display_path, graphs_of_kind
 from kg.store import Store, open_store
 
 
@@ -66,9 +66,16 @@ def open_knowledge(
     include_ontology: bool = True,
 ) -> Knowledge:
     """Open the store and make it hold exactly the knowledge files."""
+    from kg import paths
+    from kg.stores import sync
+
     files = tuple(discover(data_dirs, include_ontology=include_ontology))
-    store = open_store(store_spec)
-    load(store, files)
+    sources = [
+        *([paths.ontology_dir()] if include_ontology else []),
+        *(data_dirs or [paths.data_dir()]),
+    ]
+    store = open_store(store_spec, sources)
+    sync(store, files)
     return Knowledge(store=store, files=files)
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal as TypingLiteral
 from typing import Protocol
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Identifier, Node
 
-from kg.errors import QueryError, UsageError
+from kg.errors import QueryError
 from kg.namespaces import bind_all, new_graph
 
 Quad = tuple[Node, Node, Node, URIRef]
@@ -112,10 +113,13 @@ class MemoryStore:
         )
 
     def replace_graph(self, name: str, graph: Graph) -> None:
+        # Literals as the on-disk index keeps them, so every backend answers alike.
+        from kg.stores.terms import canonical
+
         target = self._dataset.graph(URIRef(name))
         target.remove((None, None, None))
-        for triple in graph:
-            target.add(triple)
+        for s, p, o in graph:
+            target.add((s, p, canonical(o)))
         self._views.clear()
 
     def remove_graph(self, name: str) -> None:
@@ -198,15 +202,15 @@ def _from_rdflib_result(result: object) -> QueryResult:
     return QueryResult(kind="select", variables=variables, rows=rows)  # type: ignore[arg-type]
 
 
-STORE_KINDS = ("memory",)
+STORE_KINDS = ("oxigraph", "memory", "sparql")
 
 
-def open_store(spec: str | None) -> Store:
-    """`memory` (default) -> MemoryStore. Other backends register here."""
-    kind = (spec or "memory").split(":", 1)[0]
-    if kind == "memory":
-        return MemoryStore()
-    raise UsageError(
-        f"unknown store {spec!r}: use one of {', '.join(STORE_KINDS)} "
-        "(see 'kg --help' for the --store option)"
-    )
+def open_store(spec: str | None, sources: Sequence[Path] | None = None) -> Store:
+    """Open a store by spec: `oxigraph[:PATH]`, `memory` or `sparql:URL` (see kg.stores).
+
+    None means the configured store (KG_STORE, kg.toml/.kg.toml, else `oxigraph`);
+    `sources` (the ontology and data folders) choose the default index location.
+    """
+    from kg.stores import open_spec
+
+    return open_spec(spec, sources)

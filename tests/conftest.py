@@ -29,3 +29,109 @@ def kg_args(*args: str, data: Sequence[Path] = ()) -> list[str]:
     for item in data:
         extra += ["--data", str(item)]
     return [*extra, *args]
+
+
+# -- stores (docs/stores.md) -------------------------------------------------------------
+#
+# The suite's default store is KG_STORE (memory when unset). Tests whose results depend
+# on the store are marked `store_dependent`, so the lead can run them again on the
+# embedded index:  KG_STORE=oxigraph .venv/bin/pytest -m store_dependent
+# Indexes go to a throwaway cache folder, never the user's ~/.cache.
+
+STORE_DEPENDENT_MODULES = (
+    "test_cli_query",
+    "test_query",
+    "test_show",
+    "test_decisions",
+    "test_export",
+    "test_validate",
+    "test_asof",
+    "test_stores",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import os
+    import tempfile
+
+    config.addinivalue_line(
+        "markers", "store_dependent: results depend on the store; rerun with KG_STORE=oxigraph"
+    )
+    os.environ.setdefault("KG_STORE", "memory")
+    cache = tempfile.mkdtemp(prefix="kg-test-cache-")
+    config.stash[_CACHE_KEY] = cache
+    os.environ["XDG_CACHE_HOME"] = cache
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    cache = config.stash.get(_CACHE_KEY, None)
+    if cache:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.stem
+        if any(module.startswith(prefix) for prefix in STORE_DEPENDENT_MODULES):
+            item.add_marker(pytest.mark.store_dependent)
+
+
+_CACHE_KEY = pytest.StashKey[str]()
+
+
+class SparqlServer:
+    """A real `oxigraph serve` on 127.0.0.1: its query, Graph Store and update URLs."""
+
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.query_url = f"{self.base}/query"
+        self.gsp_url = f"{self.base}/store"
+        self.update_url = f"{self.base}/update"
+
+    @property
+    def spec(self) -> str:
+        return f"sparql:{self.query_url}?gsp={self.gsp_url}"
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Start `oxigraph serve --location <tmp> --bind 127.0.0.1:<free port>`; stop it after."""
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    from kg.stores.serve import free_port, server_binary
+
+    port = free_port("127.0.0.1")
+    log = (tmp_path / "oxigraph.log").open("wb")
+    process = subprocess.Popen(
+        [
+            server_binary(),
+            "serve",
+            "--location",
+            str(tmp_path / "server-db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server = SparqlServer(port)
+    deadline = time.monotonic() + 20
+    while True:
+        assert process.poll() is None, (tmp_path / "oxigraph.log").read_text()
+        try:
+            with urllib.request.urlopen(server.query_url + "?query=ASK%7B%7D", timeout=2):
+                break
+        except (urllib.error.URLError, OSError):
+            assert time.monotonic() < deadline, "oxigraph serve did not start"
+            time.sleep(0.05)
+    try:
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

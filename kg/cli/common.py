@@ -25,7 +25,7 @@ R = TypeVar("R")
 class Settings:
     """The global options, handed to every command."""
 
-    store_spec: str = "memory"
+    store_spec: str | None = None
     data_dirs: tuple[Path, ...] | None = None
 
     def open(self) -> Knowledge:

@@ -1,0 +1,311 @@
+"""The on-disk index: named graphs in an Oxigraph (RocksDB) store, queried natively.
+
+Layout of an index folder:
+  store/                  the Oxigraph database
+  manifest.json           which source file is in which graph, with size, mtime and sha256
+  refresh-in-progress     present only while the index is being changed (see kg.stores.index)
+
+Reading opens the database read-only, so any number of commands can read at once.
+Writing takes the database's lock; one process at a time, others wait a little.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.term import Identifier
+
+from kg.errors import QueryError, StoreError, UsageError
+from kg.namespaces import new_graph
+from kg.store import Quad, QueryResult, syntax_error
+from kg.stores.terms import to_oxigraph, triple_to_rdflib
+
+STORE_FOLDER = "store"
+MANIFEST_FILE = "manifest.json"
+MARKER_FILE = "refresh-in-progress"
+
+# Seconds to wait for another process that holds the index lock (a refresh under way).
+LOCK_WAIT_ENV = "KG_INDEX_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 30.0
+
+# One writable handle per database per process: RocksDB allows a single writer, and a
+# read-only handle cannot be opened in the process that holds the writer.
+_WRITERS: dict[str, list[Any]] = {}
+
+# A named graph that never exists, for "no graphs at all" (an empty list means "all" to some APIs).
+_NO_GRAPH = "urn:x-motorsport-kg:no-graph"
+
+
+def _release_writer(key: str) -> None:
+    entry = _WRITERS.get(key)
+    if entry is None:
+        return
+    entry[1] -= 1
+    if entry[1] <= 0:
+        # Dropping the last reference closes the database and frees its lock.
+        del _WRITERS[key]
+
+
+class OxigraphStore:
+    """Named graphs in an Oxigraph database on disk. Implements kg.store.Store."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.store_dir = root / STORE_FOLDER
+        self.manifest_path = root / MANIFEST_FILE
+        self.marker_path = root / MARKER_FILE
+        self._key = str(self.store_dir.resolve())
+        self._reader_handle: Any = None
+        self._release: weakref.finalize[Any, Any] | None = None
+
+    @property
+    def description(self) -> str:
+        return f"oxigraph index at {self.root}"
+
+    # -- handles -------------------------------------------------------------------
+
+    def reader(self) -> Any:
+        """A handle for reading: the process's writer if it has one, else read-only."""
+        entry = _WRITERS.get(self._key)
+        if entry is not None:
+            return entry[0]
+        if self._reader_handle is None:
+            import pyoxigraph
+
+            if not self.store_dir.is_dir():
+                return self.writer()
+            try:
+                self._reader_handle = pyoxigraph.Store.read_only(str(self.store_dir))
+            except (OSError, RuntimeError) as error:
+                raise self._broken(error) from error
+        return self._reader_handle
+
+    def writer(self) -> Any:
+        """The writable handle, opened once per process (waits while another process writes)."""
+        entry = _WRITERS.get(self._key)
+        if entry is not None:
+            if self._release is None:
+                entry[1] += 1
+                self._release = weakref.finalize(self, _release_writer, self._key)
+            return entry[0]
+        import pyoxigraph
+
+        self._reader_handle = None
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        wait = _lock_wait()
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                handle = pyoxigraph.Store(str(self.store_dir))
+                break
+            except OSError as error:
+                if "lock" not in str(error).lower():
+                    raise self._broken(error) from error
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"the index at {self.root} is being changed by another process and "
+                        f"stayed locked for {wait:g} s; wait for it to finish and run again "
+                        f"(or give another index with --store oxigraph:PATH)"
+                    ) from error
+                time.sleep(0.1)
+        _WRITERS[self._key] = [handle, 1]
+        self._release = weakref.finalize(self, _release_writer, self._key)
+        return handle
+
+    def _broken(self, error: Exception) -> StoreError:
+        return StoreError(
+            f"the index at {self.root} cannot be opened ({error}); delete that folder "
+            "and run again to rebuild it from the files"
+        )
+
+    # -- Store protocol ------------------------------------------------------------
+
+    def graph_names(self) -> list[str]:
+        import pyoxigraph
+
+        handle = self.reader()
+        names = []
+        for name in handle.named_graphs():
+            # Oxigraph keeps emptied graphs by name; other backends forget them.
+            if isinstance(name, pyoxigraph.NamedNode) and _has_quads(handle, name):
+                names.append(name.value)
+        return sorted(names)
+
+    def replace_graph(self, name: str, graph: Graph) -> None:
+        import pyoxigraph
+
+        self.invalidate_manifest()
+        target = _graph_node(name)
+        handle = self.writer()
+        quads = [
+            pyoxigraph.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+            for s, p, o in graph
+        ]
+        try:
+            handle.remove_graph(target)
+        except (OSError, RuntimeError) as error:
+            raise self._failed(error) from error
+        except ValueError:
+            pass  # the graph did not exist
+        try:
+            handle.extend(quads)
+        except (OSError, RuntimeError) as error:
+            raise self._failed(error) from error
+
+    def remove_graph(self, name: str) -> None:
+        self.invalidate_manifest()
+        handle = self.writer()
+        try:
+            handle.remove_graph(_graph_node(name))
+        except ValueError:
+            pass
+        except (OSError, RuntimeError) as error:
+            raise self._failed(error) from error
+
+    def invalidate_manifest(self) -> None:
+        """Changing graphs by hand breaks the link to the files: the next refresh rebuilds."""
+        self.manifest_path.unlink(missing_ok=True)
+
+    def _failed(self, error: Exception) -> StoreError:
+        return StoreError(
+            f"the index at {self.root} failed: {error}; run again (the next run repairs it)"
+        )
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Identifier] | None = None,
+        graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+
+        options: dict[str, Any] = {}
+        if graphs is None:
+            options["use_default_graph_as_union"] = True
+        else:
+            chosen = [_graph_node(name) for name in sorted(set(graphs))] or [_graph_node(_NO_GRAPH)]
+            options["default_graph"] = chosen
+            options["named_graphs"] = chosen
+        text = sparql
+        if bindings:
+            # Not `substitutions=`: Oxigraph refuses to substitute variables that are not
+            # selected, and saved queries bind such variables (see kg.stores.values).
+            from kg.stores.values import inject_values
+
+            try:
+                text = inject_values(sparql, bindings)
+            except QueryError:
+                _check_syntax(sparql)
+                raise
+        handle = self.reader()
+        try:
+            answer = handle.query(text, **options)
+            return _result(answer)
+        except SyntaxError as error:
+            raise _syntax_error(sparql, error) from error
+        except (OSError, RuntimeError) as error:
+            raise QueryError(
+                f"the query failed while running on {self.description}: {error}"
+            ) from error
+
+    def quads(self, graphs: Sequence[str] | None = None) -> Iterator[Quad]:
+        handle = self.reader()
+        names = self.graph_names() if graphs is None else sorted(set(graphs))
+        for name in names:
+            iri = URIRef(name)
+            for quad in handle.quads_for_pattern(None, None, None, _graph_node(name)):
+                yield (*triple_to_rdflib(quad), iri)
+
+    def graph(self, name: str) -> Graph:
+        copy = new_graph(identifier=name)
+        for s, p, o, _ in self.quads([name]):
+            copy.add((s, p, o))
+        return copy
+
+    def union(self, graphs: Sequence[str] | None = None) -> Graph:
+        result = new_graph()
+        for s, p, o, _ in self.quads(graphs):
+            result.add((s, p, o))
+        return result
+
+    def close(self) -> None:
+        self._reader_handle = None
+        if self._release is not None:
+            self._release()
+            self._release = None
+
+
+def _term(term: Any) -> Identifier | None:
+    from kg.stores.terms import to_rdflib
+
+    return to_rdflib(term)
+
+
+def _has_quads(handle: Any, name: Any) -> bool:
+    return next(iter(handle.quads_for_pattern(None, None, None, name)), None) is not None
+
+
+def _graph_node(name: str) -> Any:
+    import pyoxigraph
+
+    try:
+        return pyoxigraph.NamedNode(name)
+    except ValueError as error:
+        raise UsageError(f"{name!r} is not an IRI, so it cannot name a graph") from error
+
+
+def _lock_wait() -> float:
+    raw = os.environ.get(LOCK_WAIT_ENV, "")
+    try:
+        return float(raw) if raw else DEFAULT_LOCK_WAIT
+    except ValueError:
+        return DEFAULT_LOCK_WAIT
+
+
+def _result(answer: Any) -> QueryResult:
+    import pyoxigraph
+
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(answer))
+    if isinstance(answer, pyoxigraph.QueryTriples):
+        graph = new_graph()
+        for triple in answer:
+            graph.add(triple_to_rdflib(triple))
+        return QueryResult(kind="graph", graph=graph)
+    variables = tuple(variable.value for variable in answer.variables)
+    rows = tuple(
+        tuple(_term(solution[index]) for index in range(len(variables))) for solution in answer
+    )
+    return QueryResult(kind="select", variables=variables, rows=rows)
+
+
+def _syntax_error(sparql: str, error: SyntaxError) -> QueryError:
+    """The same message the in-memory store gives, so output does not depend on the backend."""
+    try:
+        _check_with_rdflib(sparql)
+    except QueryError as described:
+        return described
+    return QueryError(f"SPARQL syntax error: {error}")
+
+
+def _check_syntax(sparql: str) -> None:
+    import pyoxigraph
+
+    try:
+        pyoxigraph.Store().query(sparql)
+    except SyntaxError as error:
+        raise _syntax_error(sparql, error) from error
+
+
+def _check_with_rdflib(sparql: str) -> None:
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        prepareQuery(sparql)
+    except Exception as error:  # rdflib raises pyparsing and its own errors
+        raise syntax_error(error) from error

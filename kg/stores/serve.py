@@ -1,0 +1,123 @@
+"""Serving the index as a read-only SPARQL 1.1 endpoint with Oxigraph's own server.
+
+The server reads a snapshot (a RocksDB checkpoint, cheap: hard links where it can),
+not the live index, so commands can keep refreshing the index while it runs, and
+the server never sees a half-refreshed state. Restart it to serve newer files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import StoreError, UsageError
+from kg.stores.oxigraph_store import OxigraphStore
+
+READY_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    query_url: str
+    graphs: int
+    process: subprocess.Popen[bytes]
+
+
+def server_binary() -> str:
+    """The `oxigraph` executable: beside this Python (a venv), else on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if found is None:
+        raise StoreError(
+            "kg serve needs Oxigraph's server program 'oxigraph'; install it with "
+            "'pip install oxigraph' in this environment"
+        )
+    return found
+
+
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(store: OxigraphStore, host: str, port: int) -> Iterator[Endpoint]:
+    """Run the read-only server over a snapshot of `store` until the block ends."""
+    if port < 0 or port > 65535:
+        raise UsageError(f"--port {port} is not a port number (0 picks a free one)")
+    binary = server_binary()
+    chosen = port or free_port(host)
+    store.root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="serve-", dir=store.root) as folder:
+        snapshot = Path(folder) / "snapshot"
+        try:
+            store.writer().backup(str(snapshot))
+        except (OSError, RuntimeError) as error:
+            raise StoreError(f"cannot snapshot the index at {store.root}: {error}") from error
+        graphs = len(store.graph_names())
+        store.close()
+        log_path = Path(folder) / "server.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [
+                    binary,
+                    "serve-read-only",
+                    "--location",
+                    str(snapshot),
+                    "--bind",
+                    f"{host}:{chosen}",
+                    "--union-default-graph",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        try:
+            url = f"http://{host}:{chosen}/query"
+            _wait_until_ready(url, process, lambda: log_path.read_bytes())
+            yield Endpoint(url, graphs, process)
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Callable[[], bytes]) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    probe = url + "?query=ASK%7B%7D"
+    while True:
+        if process.poll() is not None:
+            text = " ".join(log().decode("utf-8", errors="replace").split())[-300:]
+            raise StoreError(
+                f"the oxigraph server stopped at once (exit {process.returncode}): {text}; "
+                "is the port in use? choose another with --port"
+            )
+        try:
+            with urllib.request.urlopen(probe, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise StoreError(
+                f"the oxigraph server did not answer at {url} within {READY_TIMEOUT:g} s"
+            )
+        time.sleep(0.05)

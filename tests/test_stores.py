@@ -1,0 +1,518 @@
+"""The store layer: specs and config, the on-disk index (freshness, crash repair), bindings,
+graph restriction, and the same answers from every backend (memory, the embedded index,
+a real Oxigraph server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+
+from kg.errors import InputError, StoreError, UsageError
+from kg.project import Knowledge, open_knowledge
+from kg.store import MemoryStore, QueryResult
+from kg.stores import open_spec, push
+from kg.stores.config import configured_spec, default_index_location, parse_spec, redact
+from kg.stores.oxigraph_store import OxigraphStore
+
+FIXTURES = Path(__file__).parent / "fixtures" / "stores"
+MSR = "https://w3id.org/motorsport-kg/id/"
+PREFIXES = """PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+PREFIX msr: <https://w3id.org/motorsport-kg/id/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A private copy of the fixture data, free to edit."""
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", folder)
+    return folder
+
+
+def _show(term: object) -> str:
+    if term is None:
+        return "UNBOUND"
+    if isinstance(term, BNode):
+        return "_:b"  # blank node labels differ per backend
+    assert isinstance(term, URIRef | Literal)
+    return term.n3()
+
+
+def rows(result: QueryResult) -> list[tuple[str, ...]]:
+    """Rows as sorted text, blank nodes made anonymous."""
+    return sorted(tuple(_show(term) for term in row) for row in result.rows)
+
+
+def count(knowledge: Knowledge, graphs: list[str] | None = None) -> int:
+    result = knowledge.store.query(COUNT, graphs=graphs)
+    value = result.rows[0][0]
+    assert isinstance(value, Literal)
+    return int(value)
+
+
+def index_spec(tmp_path: Path) -> str:
+    return f"oxigraph:{tmp_path / 'index'}"
+
+
+# -- specs and configuration -------------------------------------------------------------
+
+
+def test_specs_are_parsed() -> None:
+    assert parse_spec("memory").kind == "memory"
+    assert parse_spec("oxigraph").location is None
+    assert parse_spec("oxigraph:/tmp/x").location == "/tmp/x"
+    spec = parse_spec("sparql:http://h:1/q?gsp=http://h:1/store&update=http://h:1/u&x=1")
+    assert (spec.kind, spec.location, spec.gsp_url, spec.update_url) == (
+        "sparql",
+        "http://h:1/q?x=1",
+        "http://h:1/store",
+        "http://h:1/u",
+    )
+
+
+@pytest.mark.parametrize("spec", ["postgres", "memory:x", "sparql:", "sparql:ftp://host/q"])
+def test_bad_spec_is_a_usage_error(spec: str) -> None:
+    with pytest.raises(UsageError, match="store"):
+        parse_spec(spec)
+
+
+def test_bad_spec_exits_2(run_kg) -> None:
+    result = run_kg("--store", "postgres", "query", "-e", "ASK {}")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "kg: error: unknown store 'postgres' (from --store): use oxigraph, oxigraph:PATH, "
+        "memory or sparql:QUERY_URL (see 'kg --help')\n"
+    )
+
+
+def test_redact_removes_credentials() -> None:
+    assert redact("http://ann:s3cret@host:8/q?x=1") == "http://host:8/q?x=1"
+
+
+def test_config_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KG_STORE", raising=False)
+    assert configured_spec(tmp_path) == ("oxigraph", "the default")
+    (tmp_path / ".kg.toml").write_text('store = "memory"\n', encoding="utf-8")
+    assert configured_spec(tmp_path) == ("memory", str(tmp_path / ".kg.toml"))
+    (tmp_path / "kg.toml").write_text('store = "oxigraph:/srv/idx"\n', encoding="utf-8")
+    assert configured_spec(tmp_path) == ("oxigraph:/srv/idx", str(tmp_path / "kg.toml"))
+    monkeypatch.setenv("KG_STORE", "sparql:http://localhost:1/q")
+    assert configured_spec(tmp_path)[0] == "sparql:http://localhost:1/q"
+
+
+def test_config_file_chooses_the_store_for_the_cli(
+    run_kg, tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KG_STORE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kg.toml").write_text('store = "oxigraph:./my-index"\n', encoding="utf-8")
+    result = run_kg("--data", str(data), "query", "-e", COUNT, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "my-index" / "manifest.json").is_file()
+
+
+def test_broken_config_file_is_a_usage_error(
+    run_kg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KG_STORE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kg.toml").write_text("store = oxigraph\n", encoding="utf-8")
+    result = run_kg("query", "-e", "ASK {}")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"kg: error: {tmp_path / 'kg.toml'}: not valid TOML")
+
+
+def test_default_index_is_per_data_folders(tmp_path: Path) -> None:
+    first = default_index_location([tmp_path / "a"])
+    assert first == default_index_location([tmp_path / "a"])
+    assert first != default_index_location([tmp_path / "b"])
+    assert first.parent.name == "motorsport-kg"
+
+
+def test_default_store_is_the_index_in_the_cache(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KG_STORE", raising=False)
+    knowledge = open_knowledge(None, [data])
+    assert isinstance(knowledge.store, OxigraphStore)
+    assert knowledge.store.root.is_relative_to(Path(os.environ["XDG_CACHE_HOME"]))
+    knowledge.store.close()
+
+
+# -- the same answers on every backend ------------------------------------------------------
+
+BOUND_QUERIES = [
+    # FILTER on the bound variable: a trailing VALUES would filter with ?team unbound.
+    (
+        PREFIXES + "SELECT ?team ?label WHERE { ?x skos:prefLabel ?label . FILTER(?x = ?team) }",
+        {"team": URIRef(MSR + "team-a")},
+    ),
+    # OPTIONAL that mentions the bound variable.
+    (
+        PREFIXES
+        + "SELECT ?person ?team WHERE { ?person a ms:Person "
+        + "OPTIONAL { ?person ms:memberOf ?team FILTER(?team = ?wanted) } }",
+        {"wanted": URIRef(MSR + "team-b")},
+    ),
+    # A literal with quotes and a newline: escaped, never pasted.
+    (
+        PREFIXES + "SELECT ?team WHERE { ?team skos:prefLabel ?name }",
+        {"name": Literal('Team "C"\nline two', lang="en")},
+    ),
+    # Typed literal and ASK.
+    (PREFIXES + "ASK { ?p ms:wins ?n }", {"n": Literal(3)}),
+    # CONSTRUCT with a template.
+    (
+        PREFIXES + "CONSTRUCT { ?t skos:altLabel ?l } WHERE { ?t skos:prefLabel ?l }",
+        {"t": URIRef(MSR + "team-b")},
+    ),
+]
+
+
+def _answers(knowledge: Knowledge) -> list[object]:
+    found: list[object] = []
+    for sparql, bindings in BOUND_QUERIES:
+        result = knowledge.store.query(sparql, bindings=bindings)
+        if result.kind == "ask":
+            found.append(result.boolean)
+        elif result.kind == "graph":
+            assert result.graph is not None
+            found.append(sorted(t.n3() for triple in result.graph for t in triple))
+        else:
+            found.append((result.variables, rows(result)))
+    return found
+
+
+def test_bound_queries_agree_on_every_backend(tmp_path: Path, data: Path, oxigraph_server) -> None:
+    memory = open_knowledge("memory", [data])
+    expected = _answers(memory)
+    assert expected[0] == (
+        ("team", "label"),
+        sorted(
+            [
+                (f"<{MSR}team-a>", '"Mannschaft A"@de'),
+                (f"<{MSR}team-a>", '"Team A"@en'),
+            ]
+        ),
+    )
+    assert expected[1][1] == [  # type: ignore[index]
+        (f"<{MSR}rene-rast>", "UNBOUND"),
+        (f"<{MSR}sheldon-van-der-linde>", f"<{MSR}team-b>"),
+    ]
+    assert expected[2][1] == [(f"<{MSR}team-c>",)]  # type: ignore[index]
+    assert expected[3] is True
+    embedded = open_knowledge(index_spec(tmp_path), [data])
+    assert _answers(embedded) == expected
+    push(open_spec(oxigraph_server.spec), memory.files)
+    remote = open_knowledge(oxigraph_server.spec, [data])
+    assert _answers(remote) == expected
+    embedded.store.close()
+
+
+def test_graph_restriction_agrees_on_every_backend(
+    tmp_path: Path, data: Path, oxigraph_server
+) -> None:
+    memory = open_knowledge("memory", [data], include_ontology=False)
+    push(open_spec(oxigraph_server.spec), memory.files)
+    teams = next(g for g in memory.data_graphs if g.endswith("/teams"))
+    listing = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    for spec in ("memory", index_spec(tmp_path), oxigraph_server.spec):
+        knowledge = open_knowledge(spec, [data], include_ontology=False)
+        assert count(knowledge) == 19, spec
+        assert count(knowledge, [teams]) == 9, spec
+        assert count(knowledge, []) == 0, spec
+        only = knowledge.store.query(listing, graphs=[teams])
+        assert rows(only) == [(f"<{teams}>",)], spec
+        assert knowledge.store.graph_names() == sorted(memory.data_graphs), spec
+        assert len(knowledge.store.graph(teams)) == 9, spec
+        assert len(knowledge.data()) == 19, spec
+        knowledge.store.close()
+
+
+_CONCAT = re.compile(
+    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?(?:separator\s*=\s*\"([^\"]*)\")?\s*\)"
+    r"\s*AS\s*\?(\w+)",
+    re.IGNORECASE,
+)
+
+
+def _concatenated(sparql: str) -> dict[str, str]:
+    """Variables made by GROUP_CONCAT, with their separators."""
+    return {match.group(2): match.group(1) or " " for match in _CONCAT.finditer(sparql)}
+
+
+def _saved_query_rows(knowledge: Knowledge) -> dict[str, object]:
+    """Each saved query's rows. SPARQL leaves the order inside GROUP_CONCAT undefined, and
+    engines differ on keeping a shared language tag and on "" or unbound when nothing is
+    concatenated, so those cells are compared as the sorted parts of their text. (A query
+    concatenating from an ordered subquery gives the same text everywhere: docs/stores.md.)"""
+    from kg.lookup import resolve_one
+    from kg.queries import bind, registry
+
+    answers: dict[str, object] = {}
+    for name, saved in registry().items():
+        given = [(p.name, "msr:bmw") for p in saved.params if p.required]
+        bindings = bind(saved, given, lambda raw: resolve_one(knowledge.store, raw))
+        result = knowledge.store.query(saved.text, bindings=bindings)
+        if result.kind == "ask":
+            answers[name] = result.boolean
+            continue
+        concatenated = _concatenated(saved.text)
+        cells: list[tuple[str, ...]] = []
+        for row in result.rows:
+            cells.append(
+                tuple(
+                    "|".join(sorted(str(term or "").split(concatenated[variable])))
+                    if variable in concatenated
+                    else _show(term)
+                    for variable, term in zip(result.variables, row, strict=True)
+                )
+            )
+        answers[name] = sorted(cells)
+    return answers
+
+
+def test_every_saved_query_gives_the_same_rows_on_every_backend(
+    tmp_path: Path, oxigraph_server
+) -> None:
+    memory = open_knowledge("memory")
+    expected = _saved_query_rows(memory)
+    assert expected, "no saved queries found"
+    assert any(expected.values()), "every saved query came back empty"
+    embedded = open_knowledge(index_spec(tmp_path))
+    assert _saved_query_rows(embedded) == expected
+    embedded.store.close()
+    push(open_spec(oxigraph_server.spec), memory.files)
+    assert _saved_query_rows(open_knowledge(oxigraph_server.spec)) == expected
+
+
+def test_syntax_errors_read_the_same_on_every_backend(
+    run_kg, tmp_path: Path, data: Path, oxigraph_server
+) -> None:
+    run_kg("--data", str(data), "push", "--store", oxigraph_server.spec)
+    messages = set()
+    for spec in ("memory", index_spec(tmp_path), oxigraph_server.spec):
+        result = run_kg("--store", spec, "--data", str(data), "query", "-e", "SELECT ?x WHERE {")
+        assert result.exit_code == 3, spec
+        assert result.stderr.startswith("kg: error: SPARQL syntax error at line 1"), spec
+        messages.add(result.stderr)
+    assert len(messages) == 1
+
+
+# -- the index keeps in step with the files ---------------------------------------------
+
+
+def refresh_summary(spec: str, data: Path, ontology: bool = False):  # type: ignore[no-untyped-def]
+    from kg.knowledge import discover
+    from kg.stores.index import refresh
+
+    store = open_spec(spec, [data])
+    assert isinstance(store, OxigraphStore)
+    summary = refresh(store, discover([data], include_ontology=ontology))
+    store.close()
+    return summary
+
+
+def test_first_run_builds_then_nothing_is_parsed_again(tmp_path: Path, data: Path) -> None:
+    spec = index_spec(tmp_path)
+    first = refresh_summary(spec, data)
+    assert first.rebuilt and len(first.reloaded) == 3 and first.triples_loaded == 19
+    time.sleep(0.01)
+    second = refresh_summary(spec, data)
+    assert not second.changed
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["files"][str((data / "teams.ttl").resolve())]
+    assert set(entry) == {"graph", "size", "mtime_ns", "ctime_ns", "sha256"}
+
+
+def test_an_edit_reloads_only_that_file(tmp_path: Path, data: Path, run_kg) -> None:
+    spec = index_spec(tmp_path)
+    refresh_summary(spec, data)
+    teams = data / "teams.ttl"
+    # Same size, mtime put back as it was: the ctime and then the hash tell.
+    text = teams.read_text(encoding="utf-8")
+    stat = teams.stat()
+    teams.write_text(text.replace('"Team B"@en', '"Team Z"@en'), encoding="utf-8")
+    os.utime(teams, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = run_kg(
+        "--store", spec, "--data", str(data), "query", "-e",
+        PREFIXES + "SELECT ?l WHERE { msr:team-b skos:prefLabel ?l }", "--format", "csv",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "l\nTeam Z\n"
+    assert not refresh_summary(spec, data, ontology=True).changed
+
+
+def test_touch_without_change_reloads_nothing(tmp_path: Path, data: Path) -> None:
+    spec = index_spec(tmp_path)
+    refresh_summary(spec, data)
+    os.utime(data / "people.ttl", ns=(1, 1_000_000_000))
+    summary = refresh_summary(spec, data)
+    assert not summary.changed
+
+
+def test_add_and_delete_files(tmp_path: Path, data: Path, run_kg) -> None:
+    spec = index_spec(tmp_path)
+    refresh_summary(spec, data)
+    (data / "more.ttl").write_text(
+        "@prefix ms: <https://w3id.org/motorsport-kg/ontology/> .\n"
+        "<https://w3id.org/motorsport-kg/id/team-d> a ms:Team .\n",
+        encoding="utf-8",
+    )
+    (data / "extra.trig").unlink()
+    summary = refresh_summary(spec, data)
+    assert [g.rsplit("/", 1)[1] for g in summary.reloaded] == ["more"]
+    assert [g.rsplit("/", 1)[1] for g in summary.removed] == ["extra"]
+    assert not summary.rebuilt
+    result = run_kg(
+        "--store", spec, "--data", str(data), "query", "-e",
+        PREFIXES + "SELECT ?t WHERE { ?t a ms:Team } ORDER BY ?t", "--format", "csv", "--iris",
+    )  # fmt: skip
+    assert result.stdout == "t\nmsr:team-a\nmsr:team-b\nmsr:team-d\n"
+
+
+def test_syntax_error_leaves_the_index_as_it_was(tmp_path: Path, data: Path, run_kg) -> None:
+    spec = index_spec(tmp_path)
+    refresh_summary(spec, data)
+    people = data / "people.ttl"
+    good = people.read_text(encoding="utf-8")
+    people.write_text(good.replace("ms:wins 12 .", "ms:wins 12 ms:x ."), encoding="utf-8")
+    result = run_kg("--store", spec, "--data", str(data), "query", "-e", COUNT)
+    assert result.exit_code == 3
+    assert result.stderr.startswith("kg: error: ")
+    assert "people.ttl: line 9" in result.stderr
+    assert not (tmp_path / "index" / "refresh-in-progress").exists()
+    people.write_text(good.replace("ms:wins 12 .", "ms:wins 13 ."), encoding="utf-8")
+    result = run_kg(
+        "--store", spec, "--data", str(data), "query", "-e",
+        PREFIXES + "SELECT ?n WHERE { msr:rene-rast ms:wins ?n }", "--format", "csv",
+    )  # fmt: skip
+    assert result.stdout == "n\n13\n"
+
+
+def test_crash_mid_refresh_is_repaired_on_the_next_run(
+    tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.stores import index
+
+    spec = index_spec(tmp_path)
+    refresh_summary(spec, data)
+    for name in ("teams.ttl", "people.ttl"):
+        path = data / name
+        path.write_text(path.read_text(encoding="utf-8").replace("Team", "Equipe"), "utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace("12", "99"), "utf-8")
+    real_replace = index._replace
+    calls: list[object] = []
+
+    def crash_after_first(handle: object, staging: object, name: object) -> None:
+        if calls:
+            raise RuntimeError("simulated crash")
+        calls.append(name)
+        real_replace(handle, staging, name)
+
+    monkeypatch.setattr(index, "_replace", crash_after_first)
+    with pytest.raises(StoreError, match="the next run rebuilds it"):
+        refresh_summary(spec, data)
+    assert (tmp_path / "index" / "refresh-in-progress").exists()
+    monkeypatch.setattr(index, "_replace", real_replace)
+    repaired = refresh_summary(spec, data)
+    assert repaired.rebuilt
+    knowledge = open_knowledge(spec, [data], include_ontology=False)
+    fresh = open_knowledge("memory", [data], include_ontology=False)
+    everything = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    assert rows(knowledge.store.query(everything)) == rows(fresh.store.query(everything))
+    knowledge.store.close()
+
+
+KILL_SCRIPT = """
+import sys, time
+from pathlib import Path
+from kg.stores import index
+from kg.knowledge import discover
+from kg.stores.oxigraph_store import OxigraphStore
+
+real = index._replace
+def slow(handle, staging, name):
+    real(handle, staging, name)
+    handle.flush()
+    print("replaced", flush=True)
+    time.sleep(60)
+index._replace = slow
+files = discover([Path(sys.argv[2])], include_ontology=False)
+index.refresh(OxigraphStore(Path(sys.argv[1])), files)
+"""
+
+
+def test_killed_refresh_is_detected_and_rebuilt(tmp_path: Path, data: Path) -> None:
+    spec = index_spec(tmp_path)
+    refresh_summary(spec, data)
+    teams = data / "teams.ttl"
+    teams.write_text(teams.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    (data / "people.ttl").unlink()
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(tmp_path / "index"), str(data)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "replaced\n"
+    process.kill()
+    process.wait()
+    assert (tmp_path / "index" / "refresh-in-progress").exists()
+    summary = refresh_summary(spec, data)
+    assert summary.rebuilt
+    knowledge = open_knowledge(spec, [data], include_ontology=False)
+    assert count(knowledge) == 11
+    knowledge.store.close()
+
+
+def test_changing_a_graph_by_hand_forces_a_rebuild(tmp_path: Path, data: Path) -> None:
+    spec = index_spec(tmp_path)
+    knowledge = open_knowledge(spec, [data], include_ontology=False)
+    knowledge.store.remove_graph(knowledge.data_graphs[0])
+    knowledge.store.close()
+    assert refresh_summary(spec, data).rebuilt
+
+
+def test_unreadable_index_says_how_to_repair(tmp_path: Path, data: Path) -> None:
+    broken = tmp_path / "index" / "store"
+    broken.mkdir(parents=True)
+    (broken / "CURRENT").write_text("garbage\n", encoding="utf-8")
+    store = OxigraphStore(tmp_path / "index")
+    with pytest.raises(StoreError, match="delete that folder"):
+        store.query(COUNT)
+
+
+def test_memory_store_and_index_hold_the_same_quads(tmp_path: Path, data: Path) -> None:
+    memory = open_knowledge("memory", [data])
+    embedded = open_knowledge(index_spec(tmp_path), [data])
+    assert isinstance(memory.store, MemoryStore)
+    assert embedded.store.graph_names() == memory.store.graph_names()
+
+    def ground(knowledge: Knowledge) -> set[tuple[str, ...]]:
+        return {
+            tuple("_:b" if isinstance(t, BNode) else t.n3() for t in quad)
+            for quad in knowledge.store.quads()
+        }
+
+    assert ground(embedded) == ground(memory)
+    embedded.store.close()
+
+
+def test_unparseable_file_by_oxigraph_falls_back_to_rdflib_errors(
+    tmp_path: Path, data: Path
+) -> None:
+    (data / "bad.ttl").write_text("<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.ttl: line 1"):
+        open_knowledge(index_spec(tmp_path), [data])
