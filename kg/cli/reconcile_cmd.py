@@ -1,0 +1,60 @@
+"""kg reconcile."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg.cli.common import Settings, handle_errors, pass_settings
+from kg.errors import EXIT_NOT_CONFORMING, EXIT_OK
+
+
+@click.command()
+@click.argument("event", required=False)
+@click.option(
+    "--write",
+    "write",
+    is_flag=True,
+    help="Also write the checks as RDF to data/imsa/reconciliation.ttl (or --out), "
+    "for the saved query 'reconciliation'.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File for --write (default: data/imsa/reconciliation.ttl).",
+)
+@pass_settings
+@handle_errors
+def reconcile(settings: Settings, event: str | None, write: bool, out_file: Path | None) -> None:
+    """Check what articles report against the official IMSA results.
+
+    For every article claim the official race results can check (finishing
+    positions, laps down, line-ups, class winners, fastest laps), prints
+    whether the results corroborate it, contradict it (with both values and
+    both sources) or cannot say, and why. EVENT (a name or IRI, e.g.
+    "Rolex 24 at Daytona 2024") limits the check to one event.
+
+    Exit code 0 when nothing is contradicted, 1 when a claim is contradicted,
+    2 when EVENT names no entity or several, 3 when the data cannot be read.
+    """
+    from kg import paths
+    from kg.knowledge import display_path
+    from kg.lookup import resolve_one
+    from kg.reconcile import CONTRADICTED, as_text, write_reconciliation
+    from kg.reconcile import reconcile as run
+
+    knowledge = settings.open()
+    event_iri = str(resolve_one(knowledge.store, event, knowledge.data_graphs)) if event else None
+    checks = run(knowledge, event_iri)
+    click.echo(as_text(checks), nl=False)
+    if write:
+        target = out_file or paths.data_dir() / "imsa" / "reconciliation.ttl"
+        changed = write_reconciliation(checks, knowledge, target)
+        state = "wrote" if changed else "unchanged"
+        click.echo(f"{state} {display_path(target)}", err=True)
+    contradicted = any(check.verdict == CONTRADICTED for check in checks)
+    sys.exit(EXIT_NOT_CONFORMING if contradicted else EXIT_OK)

@@ -1,0 +1,415 @@
+"""Entity resolution for imported IMSA files: link names to curated entities, never guess.
+
+The rules are data (`imsa_rules.toml` beside this module, or a file the user
+names): explicit name -> IRI tables, manufacturer tables, and surname-only
+links bound to one car at one event. Everything else is matched against the
+curated labels, folded with `kg.lookup.fold`; a name that matches two curated
+entities is reported as ambiguous and becomes a new entity of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+from kg.lookup import fold
+from kg.namespaces import MS, MSR, expand, shorten
+from kg.store import Store
+
+RULES_FILE = Path(__file__).with_name("imsa_rules.toml")
+
+# Labels of curated entities, by type. Imported files (ms:ResultsFile) and the
+# derived reconciliation are not curated: matching against them would make an
+# import depend on what was imported before.
+CURATED_NAMES_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?entity ?type ?name WHERE {
+  ?entity a ?type .
+  { ?entity skos:prefLabel ?name } UNION { ?entity skos:altLabel ?name }
+  UNION { ?entity rdfs:label ?name }
+  FILTER(isIRI(?entity))
+}
+"""
+
+CURATED_IDS_QUERY = """
+PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+SELECT ?entity ?id WHERE { ?entity ms:imsaDriverId ?id . FILTER(isIRI(?entity)) }
+"""
+
+IMPORTED_GRAPHS_QUERY = """
+PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+SELECT DISTINCT ?g WHERE {
+  GRAPH ?g { { ?doc a ms:ResultsFile } UNION { ?doc a ms:ReconciliationReport } }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Note:
+    """One resolution outcome worth telling the user about."""
+
+    kind: str  # "linked", "created", "ambiguous", "rule not applied"
+    what: str  # "team", "driver", ...
+    name: str
+    iri: str
+    detail: str = ""
+
+    def line(self) -> str:
+        extra = f" ({self.detail})" if self.detail else ""
+        return f"{self.kind} {self.what} {self.name!r} -> {shorten(self.iri)}{extra}"
+
+
+@dataclass(frozen=True)
+class Manufacturer:
+    name: str
+    iri: str | None
+    imsa_ids: tuple[str, ...]
+    prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SurnameLink:
+    person: str
+    surname: str
+    event: str
+    car_number: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The readable resolution rules (see kg/importers/imsa_rules.toml)."""
+
+    classes: Mapping[str, str]
+    teams: Mapping[str, str]
+    vehicles: Mapping[str, str]
+    manufacturers: tuple[Manufacturer, ...]
+    statuses: Mapping[str, str]
+    licence_grades: Mapping[str, str]
+    countries: Mapping[str, str]
+    events: Mapping[str, str]
+    sessions: Mapping[str, str]
+    labels: Mapping[str, str]
+    tyres: Mapping[str, str]
+    surname_links: tuple[SurnameLink, ...]
+    source: str
+
+
+def _iri(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{where}: expected a prefixed name such as msr:bmw, found {value!r}")
+    full = expand(value) if not value.startswith("http") else value
+    if full is None:
+        raise InputError(
+            f"{where}: {value!r} is not a known prefixed name; write msr:... or msv:..."
+        )
+    return full
+
+
+def _table(data: Mapping[str, Any], key: str, source: str, iris: bool = True) -> dict[str, str]:
+    raw = data.get(key, {})
+    if not isinstance(raw, dict):
+        raise InputError(f'{source}: [{key}] must be a table of "name" = value lines')
+    return {
+        str(name): (_iri(value, f"{source}: [{key}] {name!r}") if iris else str(value))
+        for name, value in raw.items()
+    }
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    """Read the rules file; errors name the file and the entry to fix."""
+    rules_path = path or RULES_FILE
+    source = str(rules_path)
+    try:
+        data = tomllib.loads(rules_path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(f"{source}: cannot be read: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"{source}: not valid TOML: {error}") from error
+    manufacturers = []
+    for number, item in enumerate(data.get("manufacturers", []), start=1):
+        where = f"{source}: [[manufacturers]] #{number}"
+        if "name" not in item:
+            raise InputError(f"{where}: has no name")
+        manufacturers.append(
+            Manufacturer(
+                name=str(item["name"]),
+                iri=_iri(item["iri"], where) if "iri" in item else None,
+                imsa_ids=tuple(str(i) for i in item.get("imsa_ids", [])),
+                prefixes=tuple(str(p) for p in item.get("prefixes", [item["name"]])),
+            )
+        )
+    links = []
+    for number, item in enumerate(data.get("surname_links", []), start=1):
+        where = f"{source}: [[surname_links]] #{number}"
+        missing = [k for k in ("person", "surname", "event", "car_number") if k not in item]
+        if missing:
+            raise InputError(f"{where}: lacks {', '.join(missing)}")
+        links.append(
+            SurnameLink(
+                person=_iri(item["person"], where),
+                surname=str(item["surname"]),
+                event=_iri(item["event"], where),
+                car_number=str(item["car_number"]),
+            )
+        )
+    return Rules(
+        classes=_table(data, "classes", source),
+        teams=_table(data, "teams", source),
+        vehicles=_table(data, "vehicles", source),
+        manufacturers=tuple(manufacturers),
+        statuses=_table(data, "statuses", source),
+        licence_grades=_table(data, "licence_grades", source, iris=False),
+        countries=_table(data, "countries", source),
+        events=_table(data, "events", source),
+        sessions=_table(data, "sessions", source),
+        labels={
+            _iri(key, f"{source}: [labels] {key!r}"): str(value)
+            for key, value in data.get("labels", {}).items()
+        },
+        tyres=_table(data, "tyres", source, iris=False),
+        surname_links=tuple(links),
+        source=source,
+    )
+
+
+def slug(text: str) -> str:
+    """A stable IRI fragment from a name: folded, non-alphanumerics to single hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "unnamed"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    iri: str
+    created: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class DriverName:
+    """One driver of a line-up as the file gives them."""
+
+    first: str
+    last: str
+    imsa_id: str
+
+    @property
+    def full(self) -> str:
+        return " ".join(part for part in (self.first.strip(), self.last.strip()) if part)
+
+
+@dataclass
+class Resolver:
+    """Names -> IRIs, from the rules and the curated entities; collects notes as it goes."""
+
+    rules: Rules
+    names: Mapping[str, Mapping[str, frozenset[str]]]  # type IRI -> folded name -> entity IRIs
+    driver_ids: Mapping[str, frozenset[str]]
+    notes: list[Note] = field(default_factory=list)
+
+    def take_notes(self) -> list[Note]:
+        taken, self.notes = self.notes, []
+        return taken
+
+    def _note(self, note: Note) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def _by_label(self, type_iri: str, name: str) -> frozenset[str]:
+        return self.names.get(type_iri, {}).get(fold(name), frozenset())
+
+    def _resolve(
+        self, what: str, name: str, table: Mapping[str, str], type_iri: str, new_prefix: str
+    ) -> Resolved:
+        ruled = table.get(name) or table.get(name.strip())
+        if ruled is not None:
+            self._note(Note("linked", what, name, ruled, "by rule"))
+            return Resolved(ruled, False, name)
+        found = self._by_label(type_iri, name)
+        if len(found) == 1:
+            (iri,) = found
+            self._note(Note("linked", what, name, iri, "by label"))
+            return Resolved(iri, False, name)
+        new = str(MSR[f"{new_prefix}-{slug(name)}"])
+        if len(found) > 1:
+            listing = ", ".join(shorten(i) for i in sorted(found))
+            self._note(Note("ambiguous", what, name, new, f"matches {listing}; add a rule"))
+        return Resolved(new, True, " ".join(name.split()))
+
+    def team(self, name: str) -> Resolved:
+        return self._resolve("team", name, self.rules.teams, str(MS.Team), "imsa-team")
+
+    def car_model(self, name: str) -> Resolved:
+        return self._resolve("car model", name, self.rules.vehicles, str(MS.CarModel), "imsa-car")
+
+    def racing_class(self, name: str) -> Resolved:
+        return self._resolve("class", name, self.rules.classes, str(MS.RacingClass), "imsa-class")
+
+    def manufacturer(self, imsa_id: str, vehicle: str, name: str = "") -> Resolved | None:
+        """By IMSA id, else by name (laps file), else by the vehicle name's longest prefix."""
+        chosen: Manufacturer | None = None
+        if imsa_id:
+            chosen = next((m for m in self.rules.manufacturers if imsa_id in m.imsa_ids), None)
+        if chosen is None and name:
+            wanted = fold(name)
+            chosen = next(
+                (
+                    m
+                    for m in self.rules.manufacturers
+                    if wanted == fold(m.name) or wanted in {fold(p) for p in m.prefixes}
+                ),
+                None,
+            )
+        if chosen is None and vehicle:
+            folded = fold(vehicle)
+            best = -1
+            for candidate in self.rules.manufacturers:
+                for prefix in candidate.prefixes:
+                    key = fold(prefix)
+                    if (folded == key or folded.startswith(key + " ")) and len(key) > best:
+                        chosen, best = candidate, len(key)
+        if chosen is None:
+            return None
+        if chosen.iri is not None:
+            return Resolved(chosen.iri, False, chosen.name)
+        found = self._by_label(str(MS.Manufacturer), chosen.name)
+        if len(found) == 1:
+            (iri,) = found
+            return Resolved(iri, False, chosen.name)
+        return Resolved(str(MSR[f"imsa-manufacturer-{slug(chosen.name)}"]), True, chosen.name)
+
+    def event(self, folder_key: str, year: str, round_venue: str) -> Resolved:
+        ruled = self.rules.events.get(folder_key)
+        if ruled is not None:
+            return Resolved(ruled, False, folder_key)
+        number, _, venue = round_venue.partition("-")
+        label = f"IMSA {year} round {number}: {venue.replace('-', ' ').title()}"
+        return Resolved(str(MSR[f"imsa-{year}-{round_venue}"]), True, label)
+
+    def session(self, session_key: str, folder_key: str, session_slug: str) -> Resolved:
+        ruled = self.rules.sessions.get(f"{folder_key}/{session_slug}")
+        if ruled is not None:
+            return Resolved(ruled, False, session_slug)
+        label = f"IMSA {session_slug.replace('-', ' ')} ({folder_key})"
+        return Resolved(str(MSR[session_key]), True, label)
+
+    def label(self, resolved: Resolved) -> str:
+        """The label a new entity gets: a [labels] rule settles spellings that differ by file."""
+        return self.rules.labels.get(resolved.iri, resolved.label)
+
+    def lineup(
+        self, drivers: Sequence[DriverName], event_iri: str, car_number: str
+    ) -> list[Resolved]:
+        """IRIs for one car's drivers: by IMSA id, full folded name, or a surname rule."""
+        resolved: list[Resolved | None] = [self._driver(d) for d in drivers]
+        for rule in self.rules.surname_links:
+            if rule.event != event_iri or rule.car_number != car_number:
+                continue
+            wanted = fold(rule.surname)
+            hits = [i for i, d in enumerate(drivers) if fold(d.last) == wanted]
+            if len(hits) == 1:
+                (index,) = hits
+                self._note(
+                    Note(
+                        "linked",
+                        "driver",
+                        drivers[index].full,
+                        rule.person,
+                        f"by surname rule for car #{car_number}",
+                    )
+                )
+                resolved[index] = Resolved(rule.person, False, drivers[index].full)
+            else:
+                found = "no driver" if not hits else f"{len(hits)} drivers"
+                self._note(
+                    Note(
+                        "rule not applied",
+                        "driver",
+                        rule.surname,
+                        rule.person,
+                        f"{found} of car #{car_number} have that surname",
+                    )
+                )
+        return [
+            r if r is not None else self._new_driver(d)
+            for r, d in zip(resolved, drivers, strict=True)
+        ]
+
+    def _driver(self, driver: DriverName) -> Resolved | None:
+        if driver.imsa_id:
+            by_id = self.driver_ids.get(driver.imsa_id, frozenset())
+            if len(by_id) == 1:
+                (iri,) = by_id
+                self._note(Note("linked", "driver", driver.full, iri, "by IMSA driver id"))
+                return Resolved(iri, False, driver.full)
+        found = self._by_label(str(MS.Person), driver.full)
+        if len(found) == 1:
+            (iri,) = found
+            self._note(Note("linked", "driver", driver.full, iri, "by full name"))
+            return Resolved(iri, False, driver.full)
+        if len(found) > 1:
+            listing = ", ".join(shorten(i) for i in sorted(found))
+            new = self._new_driver(driver)
+            self._note(
+                Note("ambiguous", "driver", driver.full, new.iri, f"matches {listing}; add a rule")
+            )
+        return None
+
+    @staticmethod
+    def _new_driver(driver: DriverName) -> Resolved:
+        if driver.imsa_id:
+            return Resolved(str(MSR[f"imsa-driver-{slug(driver.imsa_id)}"]), True, driver.full)
+        # Some files leave the IMSA id out: the name is the only key there is.
+        return Resolved(str(MSR[f"imsa-driver-name-{slug(driver.full)}"]), True, driver.full)
+
+
+def curated_graphs(store: Store, data_graphs: Sequence[str]) -> list[str]:
+    """The data graphs written by people, not by `kg import imsa` or `kg reconcile --write`."""
+    if not data_graphs:
+        return []
+    imported = {str(row[0]) for row in store.query(IMPORTED_GRAPHS_QUERY, graphs=data_graphs).rows}
+    return [g for g in data_graphs if g not in imported]
+
+
+def build_resolver(store: Store, graphs: Sequence[str], rules: Rules) -> Resolver:
+    names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    ids: dict[str, set[str]] = defaultdict(set)
+    if graphs:
+        for entity, type_iri, name in store.query(CURATED_NAMES_QUERY, graphs=graphs).rows:
+            if entity is not None and type_iri is not None and name is not None:
+                names[str(type_iri)][fold(str(name))].add(str(entity))
+        for entity, imsa_id in store.query(CURATED_IDS_QUERY, graphs=graphs).rows:
+            if entity is not None and imsa_id is not None:
+                ids[str(imsa_id)].add(str(entity))
+    return Resolver(
+        rules=rules,
+        names={t: {n: frozenset(e) for n, e in by.items()} for t, by in names.items()},
+        driver_ids={k: frozenset(v) for k, v in ids.items()},
+    )
+
+
+def empty_resolver(rules: Rules | None = None) -> Resolver:
+    return Resolver(rules=rules or load_rules(), names={}, driver_ids={})
+
+
+def summarise(notes: Iterable[Note]) -> list[str]:
+    return sorted({note.line() for note in notes})
+
+
+__all__ = [
+    "DriverName",
+    "Note",
+    "Resolved",
+    "Resolver",
+    "Rules",
+    "build_resolver",
+    "curated_graphs",
+    "load_rules",
+    "slug",
+]
