@@ -1,8 +1,15 @@
 """motorsport-kg: a knowledge graph of motorsport programmes and the decisions behind them."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("motorsport-kg")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0+unknown"
+
+def __getattr__(name: str) -> str:
+    # Read lazily: importlib.metadata costs tens of milliseconds on every start.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("motorsport-kg")
+        except PackageNotFoundError:  # a checkout that was never installed
+            return "0.0.0+unknown"
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -34,7 +34,8 @@ PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
 SELECT ?property ?value WHERE {
   ?claim ?property ?value .
-  FILTER(?property NOT IN (rdf:type, ms:statedIn, ms:evidence))
+  FILTER(?property NOT IN (rdf:type, ms:statedIn, ms:evidence,
+                           rdf:subject, rdf:predicate, rdf:object))
 }
 """
 

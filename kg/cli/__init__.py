@@ -27,6 +27,16 @@ COMMANDS: dict[str, str] = {
     "queries": "kg.cli.query_cmd:queries",
     "query": "kg.cli.query_cmd:query",
     "show": "kg.cli.show_cmd:show",
+    "push": "kg.cli.push_cmd:push",
+    "load": "kg.cli.push_cmd:load",
+    "serve": "kg.cli.serve_cmd:serve",
+    "viz": "kg.cli.viz_cmd:viz",
+    "decisions": "kg.cli.decisions_cmd:decisions",
+    "timeline": "kg.cli.timeline_cmd:timeline",
+    "export": "kg.cli.export_cmd:export",
+    "build": "kg.cli.build_cmd:build",
+    "import": "kg.cli.import_cmd:import_group",
+    "reconcile": "kg.cli.reconcile_cmd:reconcile",
 }
 
 # One line each for `kg --help`, kept here so the listing needs no imports.
@@ -35,6 +45,16 @@ SUMMARIES: dict[str, str] = {
     "queries": "List the saved queries with their parameters.",
     "query": "Run a saved query, a .rq file, or SPARQL given with -e.",
     "show": "Everything the graph knows about one entity, with sources.",
+    "push": "Publish the knowledge to a store (a SPARQL server, or rebuild the index).",
+    "load": "Same as push.",
+    "serve": "Serve the knowledge as a read-only SPARQL endpoint on 127.0.0.1.",
+    "viz": "Draw the graph: interactive HTML, SVG, PNG, DOT, GraphML, GEXF; decision timeline.",
+    "decisions": "Decisions: status, since when, expected time, overdue, sources.",
+    "timeline": "What happened and what was said, in time order, with sources.",
+    "export": "Write the graph (or a part) as stable Turtle, TriG, N-Quads, JSON-LD...",
+    "build": "Load, validate, query, export and draw everything into a static site.",
+    "import": "Import external data (IMSA results, weather, laps) as RDF files.",
+    "reconcile": "Check what articles report against the official IMSA results.",
 }
 
 
@@ -68,10 +88,11 @@ def _version() -> str:
     "--store",
     "store_spec",
     envvar="KG_STORE",
-    default="memory",
-    show_default=True,
+    default=None,
     metavar="SPEC",
-    help="Where the graph lives: memory (parse the files into memory).",
+    help="Where the graph lives: oxigraph (default: an on-disk index kept in step with the "
+    "files), oxigraph:PATH, memory, or sparql:QUERY_URL. Also KG_STORE, or store = \"...\" "
+    "in ./kg.toml. See docs/stores.md.",
 )
 @click.option(
     "--data",
@@ -83,7 +104,7 @@ def _version() -> str:
 )
 @click.version_option(version=None, package_name="motorsport-kg", message="kg %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, store_spec: str, data_dirs: tuple[Path, ...]) -> None:
+def cli(ctx: click.Context, store_spec: str | None, data_dirs: tuple[Path, ...]) -> None:
     ctx.obj = Settings(store_spec=store_spec, data_dirs=tuple(data_dirs) or None)
 
 

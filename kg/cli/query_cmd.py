@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 import click
 
-from kg.cli.common import Settings, handle_errors, lang_option, pass_settings
+from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pass_settings
 from kg.errors import QueryError, UsageError
 
 
@@ -69,6 +70,7 @@ def queries(output_format: str) -> None:
     help="Result format [default: table on a terminal, csv otherwise].",
 )
 @click.option("--iris", is_flag=True, help="Show IRIs (prefixed) instead of labels.")
+@as_of_option
 @lang_option
 @pass_settings
 @handle_errors
@@ -79,6 +81,7 @@ def query(
     params: tuple[tuple[str, str], ...],
     output_format: str | None,
     iris: bool,
+    as_of: date | None,
     lang: str,
 ) -> None:
     """Run a saved query by NAME, a query file NAME.rq, or SPARQL given with -e.
@@ -89,6 +92,7 @@ def query(
       kg query event-results -p manufacturer msr:bmw --format csv
       kg query -e 'SELECT ?team WHERE { ?team a ms:Team }'
     """
+    from kg.asof import visible_graphs
     from kg.lookup import resolve_one
     from kg.namespaces import sparql_prologue
     from kg.queries import bind, find
@@ -99,6 +103,7 @@ def query(
         raise UsageError("give either a query NAME (see 'kg queries') or -e 'SPARQL', not both")
     knowledge = settings.open()
     store = knowledge.store
+    graphs = visible_graphs(knowledge, as_of)
     if expression is not None:
         if params:
             raise UsageError("-p binds parameters of saved queries; -e takes none")
@@ -106,10 +111,10 @@ def query(
     else:
         assert name is not None
         saved = find(name)
-        bindings = bind(saved, params, lambda raw: resolve_one(store, raw))
+        bindings = bind(saved, params, lambda raw: resolve_one(store, raw, graphs))
         text = saved.text
     try:
-        result = store.query(text, bindings=bindings)
+        result = store.query(text, bindings=bindings, graphs=graphs)
     except QueryError as error:
         if expression is None or error.line is None:
             raise
@@ -129,5 +134,5 @@ def query(
         return
     chosen = output_format or ("table" if sys.stdout.isatty() else "csv")
     terms = [term for row in result.rows for term in row]
-    labels = fetch_labels(store, terms, lang)
+    labels = fetch_labels(store, terms, lang, graphs)
     click.echo(render(result, labels, chosen, show_iris=iris), nl=False)

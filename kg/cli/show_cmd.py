@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
-from kg.cli.common import Settings, handle_errors, lang_option, pass_settings
+from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pass_settings
 
 
 @click.command()
@@ -17,10 +19,13 @@ from kg.cli.common import Settings, handle_errors, lang_option, pass_settings
     show_default=True,
     help="text for people, json for programs.",
 )
+@as_of_option
 @lang_option
 @pass_settings
 @handle_errors
-def show(settings: Settings, entity: str, output_format: str, lang: str) -> None:
+def show(
+    settings: Settings, entity: str, output_format: str, as_of: date | None, lang: str
+) -> None:
     """Everything the graph knows about ENTITY, each fact with its source.
 
     ENTITY is an IRI, a prefixed name (msr:rll), or a label or alias in any
@@ -31,13 +36,18 @@ def show(settings: Settings, entity: str, output_format: str, lang: str) -> None
     import dataclasses
     import json
 
+    from kg.asof import visible_graphs
     from kg.entity import as_text, entity_card
     from kg.lookup import resolve_one
 
     knowledge = settings.open()
-    iri = resolve_one(knowledge.store, entity)
-    card = entity_card(knowledge.store, iri, lang)
+    graphs = visible_graphs(knowledge, as_of)
+    iri = resolve_one(knowledge.store, entity, graphs)
+    card = entity_card(knowledge.store, iri, lang, graphs)
     if output_format == "json":
         click.echo(json.dumps(dataclasses.asdict(card), indent=2, ensure_ascii=False))
     else:
         click.echo(as_text(card), nl=False)
+        from kg.reconcile import reconciliation_for, reconciliation_section
+
+        click.echo(reconciliation_section(reconciliation_for(knowledge, str(iri))), nl=False)
