@@ -84,9 +84,9 @@ def test_gtp_class_order_and_lineups_of_the_2024_rolex_24(full_import: tuple[Pat
     assert MSR["imsa-driver-2727"] in set(graph.objects(entry_6, MS.driver))
     assert MSR["dries-vanthoor"] not in set(graph.objects(entry_6, MS.driver))
     result_1 = MSR[f"{RACE_2024}-result-1"]
-    assert graph.value(result_1, MS.classPosition) == Literal("3", datatype=XSD.positiveInteger)
+    assert graph.value(result_1, MS.classPosition) == Literal("3", datatype=XSD.integer)
     assert graph.value(result_1, MS.lapsBehindClassWinner) == Literal(
-        "3", datatype=XSD.nonNegativeInteger
+        "3", datatype=XSD.integer
     )
     assert graph.value(result_1, MS.totalTime) == Literal("PT23H58M27.56S", datatype=XSD.duration)
 
@@ -126,7 +126,7 @@ def test_gtp_class_order_and_lineups_of_the_2024_rolex_24(full_import: tuple[Pat
 def test_class_winners(full_import: tuple[Path, str], race: str, winners: dict[str, str]) -> None:
     graph = _graph(full_import[0] / f"{race}.ttl")
     found = {}
-    for result in graph.subjects(MS.classPosition, Literal("1", datatype=XSD.positiveInteger)):
+    for result in graph.subjects(MS.classPosition, Literal("1", datatype=XSD.integer)):
         entry = graph.value(result, MS.entry)
         racing_class = str(graph.value(entry, MS.racingClass)).rsplit("/", 1)[1]
         found[racing_class] = str(graph.value(entry, MS.carNumber))
@@ -238,7 +238,7 @@ def test_a_corrected_file_replaces_its_output_and_nothing_else(run_kg, tmp_path:
     assert results.read_bytes() != results_before
     graph = _graph(results)
     assert graph.value(MSR[f"{RACE_2024}-result-7"], MS.lapsCompleted) == Literal(
-        "792", datatype=XSD.nonNegativeInteger
+        "792", datatype=XSD.integer
     )
 
 

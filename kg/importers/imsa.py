@@ -644,13 +644,13 @@ def _driver_facts(
 def _positive(value: int | None) -> Literal | None:
     if value is None or value < 1:
         return None
-    return Literal(str(value), datatype=XSD.positiveInteger)
+    return Literal(str(value), datatype=XSD.integer)
 
 
 def _non_negative(value: int | None) -> Literal | None:
     if value is None or value < 0:
         return None
-    return Literal(str(value), datatype=XSD.nonNegativeInteger)
+    return Literal(str(value), datatype=XSD.integer)
 
 
 def _seconds(duration: Literal) -> float:
@@ -757,7 +757,7 @@ def _laps(table: Table, context: FileContext, resolver: Resolver, builder: Build
                 (MS.entry, MSR[f"{context.session_key}-entry-{number}"]),
                 (MS.driver, driver),
                 (MS.driverName, driver_name),
-                (MS.lapNumber, Literal(str(lap), datatype=XSD.positiveInteger)),
+                (MS.lapNumber, Literal(str(lap), datatype=XSD.integer)),
                 (MS.lapTime, _duration(table, line, row, "LAP_TIME")),
                 (MS.sectorTime1, _duration(table, line, row, "S1")),
                 (MS.sectorTime2, _duration(table, line, row, "S2")),
