@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Identifier
 
 from kg.queries import find
@@ -34,7 +35,7 @@ PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
 SELECT ?property ?value WHERE {
   ?claim ?property ?value .
-  FILTER(?property NOT IN (rdf:type, ms:statedIn, ms:evidence,
+  FILTER(?property NOT IN (ms:statedIn, ms:evidence,
                            rdf:subject, rdf:predicate, rdf:object))
 }
 """
@@ -156,21 +157,27 @@ def entity_card(
     facts = []
     for (direction, prop, value, claim_term), (source_iris, evidence) in grouped.items():
         claim_iri = str(claim_term) if claim_term is not None else None
+        pairs = claim_details.get(claim_iri or "", [])
+        kinds = sorted(labels.of(v) for p, v in pairs if p == RDF.type)
         details = tuple(
             sorted(
                 {
                     Detail(labels.of(p), labels.of(v))
-                    for p, v in claim_details.get(claim_iri or "", [])
-                    if v != entity
+                    for p, v in _in_language(pairs, lang)
+                    if v != entity and p != RDF.type
                 },
                 key=lambda d: (d.property, d.value),
             )
         )
+        shown = labels.of(value)
+        if isinstance(value, URIRef) and str(value) == claim_iri and kinds and ":" in shown:
+            # A claim has no name of its own: say what kind of fact it is.
+            shown = f"{', '.join(kinds)} ({shown})"
         facts.append(
             Fact(
                 direction=direction,
                 property=labels.of(prop),
-                value=labels.of(value),
+                value=shown,
                 value_iri=str(value) if isinstance(value, URIRef) else None,
                 claim=claim_iri,
                 details=details,
@@ -196,6 +203,18 @@ def entity_card(
         ),
         facts=tuple(facts),
     )
+
+
+def _in_language(
+    pairs: Sequence[tuple[Identifier, Identifier]], lang: str
+) -> list[tuple[Identifier, Identifier]]:
+    """Drop texts in other languages where the same property has one in `lang`."""
+    has_lang = {p for p, v in pairs if isinstance(v, Literal) and v.language and v.language == lang}
+    return [
+        (p, v)
+        for p, v in pairs
+        if not (isinstance(v, Literal) and v.language and v.language != lang and p in has_lang)
+    ]
 
 
 def as_text(card: EntityCard) -> str:
