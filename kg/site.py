@@ -358,6 +358,21 @@ class Picture:
     detail: str
 
 
+_DERIVED_OR_IMPORTED = """
+PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+ASK { { ?file a ms:ResultsFile } UNION { ?check a ms:Reconciliation } }
+"""
+
+
+def _curated_graphs(knowledge: Knowledge) -> list[str]:
+    """The data graphs written by people: no imported results, no derived checks."""
+    return [
+        graph
+        for graph in knowledge.data_graphs
+        if not knowledge.store.query(_DERIVED_OR_IMPORTED, graphs=[graph]).boolean
+    ]
+
+
 def _pictures(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[Picture]:
     """Drawn by kg.viz into a scratch folder, then held in memory with everything else."""
     from kg import viz
@@ -369,8 +384,17 @@ def _pictures(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[
         counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
         viz.write_html(graph, folder / "graph.html", title=SITE_TITLE)
         pictures.append(Picture("graph.html", "The interactive graph", counts))
-        viz.write_svg(graph, folder / "graph.svg", title=SITE_TITLE)
-        pictures.append(Picture("graph.svg", "The graph as a picture (SVG)", counts))
+        # Hundreds of imported drivers and results make a static picture unreadable,
+        # so it shows what the curated sources say; the interactive page has it all.
+        curated = viz.to_networkx(knowledge, graphs=_curated_graphs(knowledge), lang=lang)
+        viz.write_svg(curated, folder / "graph.svg", title=SITE_TITLE)
+        pictures.append(
+            Picture(
+                "graph.svg",
+                "What the articles say, as a picture (SVG; official results left out)",
+                f"{curated.number_of_nodes()} nodes, {curated.number_of_edges()} edges",
+            )
+        )
         schema = viz.to_networkx(knowledge, lang=lang, schema=True)
         viz.write_svg(schema, folder / "ontology.svg", title=f"{SITE_TITLE} ontology")
         pictures.append(

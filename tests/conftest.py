@@ -46,6 +46,7 @@ STORE_DEPENDENT_MODULES = (
     "test_export",
     "test_validate",
     "test_asof",
+    "test_timeline",
     "test_stores",
 )
 
