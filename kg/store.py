@@ -81,6 +81,14 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def graph_of(quads: Iterator[Quad], identifier: str | None = None) -> Graph:
+    """The triples of some quads as one graph with the project's prefixes (graphs merged)."""
+    result = new_graph(identifier=identifier)
+    for s, p, o, _ in quads:
+        result.add((s, p, o))
+    return result
+
+
 def syntax_error(error: Exception, line_offset: int = 0) -> QueryError:
     """A parser error as a QueryError with 'line L, column C' where the parser gives them."""
     line = getattr(error, "lineno", None)
@@ -171,16 +179,10 @@ class MemoryStore:
                 yield s, p, o, iri
 
     def graph(self, name: str) -> Graph:
-        copy = new_graph(identifier=name)
-        for triple in self._dataset.graph(URIRef(name)):
-            copy.add(triple)
-        return copy
+        return graph_of(self.quads([name]), identifier=name)
 
     def union(self, graphs: Sequence[str] | None = None) -> Graph:
-        result = new_graph()
-        for s, p, o, _ in self.quads(graphs):
-            result.add((s, p, o))
-        return result
+        return graph_of(self.quads(graphs))
 
     def close(self) -> None:
         self._views.clear()

@@ -949,7 +949,6 @@ def _figure_bytes(graph: nx.MultiDiGraph, title: str, image_format: str) -> byte
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
-    from matplotlib.lines import Line2D
 
     positions = layout(graph)
     palette = colours(graph)
@@ -1014,19 +1013,7 @@ def _figure_bytes(graph: nx.MultiDiGraph, title: str, image_format: str) -> byte
                     va="bottom",
                     zorder=4,
                 )
-            handles = [
-                Line2D(
-                    [0],
-                    [0],
-                    marker="o",
-                    linestyle="",
-                    markersize=8,
-                    markerfacecolor=colour,
-                    markeredgecolor="#333333",
-                    label=group,
-                )
-                for group, colour in sorted(palette.items())
-            ]
+            handles = _legend_dots(palette)
             if handles:
                 axes.legend(
                     handles=handles,
@@ -1481,19 +1468,7 @@ def _timeline_bytes(
                 formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
                 axes.xaxis.set_major_formatter(formatter)
             axes.grid(axis="x", color="#dddddd", zorder=0)
-            handles: list[Any] = [
-                Line2D(
-                    [0],
-                    [0],
-                    marker="o",
-                    linestyle="",
-                    markersize=8,
-                    markerfacecolor=colour,
-                    markeredgecolor="#333333",
-                    label=name,
-                )
-                for name, colour in sorted(status_seen.items())
-            ]
+            handles: list[Any] = _legend_dots(status_seen)
             handles.append(Patch(facecolor="#9ecae1", edgecolor="#3182bd", label=words[0]))
             if outcomes:
                 handles.append(
@@ -1550,3 +1525,22 @@ __all__ = [
     "write_png",
     "write_svg",
 ]
+
+
+def _legend_dots(colours: dict[str, str]) -> list[Any]:
+    """One round legend marker per name, in name order."""
+    from matplotlib.lines import Line2D
+
+    return [
+        Line2D(
+            [0],
+            [0],
+            marker="o",
+            linestyle="",
+            markersize=8,
+            markerfacecolor=colour,
+            markeredgecolor="#333333",
+            label=name,
+        )
+        for name, colour in sorted(colours.items())
+    ]

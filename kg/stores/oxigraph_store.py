@@ -23,7 +23,7 @@ from rdflib.term import Identifier
 
 from kg.errors import QueryError, StoreError, UsageError
 from kg.namespaces import new_graph
-from kg.store import Quad, QueryResult, syntax_error
+from kg.store import Quad, QueryResult, graph_of, syntax_error
 from kg.stores.terms import to_oxigraph, triple_to_rdflib
 
 STORE_FOLDER = "store"
@@ -222,16 +222,10 @@ class OxigraphStore:
                 yield (*triple_to_rdflib(quad), iri)
 
     def graph(self, name: str) -> Graph:
-        copy = new_graph(identifier=name)
-        for s, p, o, _ in self.quads([name]):
-            copy.add((s, p, o))
-        return copy
+        return graph_of(self.quads([name]), identifier=name)
 
     def union(self, graphs: Sequence[str] | None = None) -> Graph:
-        result = new_graph()
-        for s, p, o, _ in self.quads(graphs):
-            result.add((s, p, o))
-        return result
+        return graph_of(self.quads(graphs))
 
     def close(self) -> None:
         self._reader_handle = None

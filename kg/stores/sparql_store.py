@@ -23,7 +23,7 @@ from rdflib.term import Identifier
 
 from kg.errors import QueryError, StoreError, UsageError
 from kg.namespaces import new_graph
-from kg.store import Quad, QueryResult
+from kg.store import Quad, QueryResult, graph_of
 from kg.stores.config import redact
 from kg.stores.terms import ntriples
 from kg.stores.values import inject_values
@@ -202,16 +202,10 @@ class SparqlStore:
             yield s, p, o, g
 
     def graph(self, name: str) -> Graph:
-        copy = new_graph(identifier=name)
-        for s, p, o, _ in self.quads([name]):
-            copy.add((s, p, o))
-        return copy
+        return graph_of(self.quads([name]), identifier=name)
 
     def union(self, graphs: Sequence[str] | None = None) -> Graph:
-        result = new_graph()
-        for s, p, o, _ in self.quads(graphs):
-            result.add((s, p, o))
-        return result
+        return graph_of(self.quads(graphs))
 
     def replace_graph(self, name: str, graph: Graph) -> None:
         iri = ntriples(URIRef(name))  # refuses names that are not IRIs
