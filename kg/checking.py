@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -12,7 +12,7 @@ from rdflib.term import Node
 from kg.knowledge import discover, display_path, parse_file
 from kg.namespaces import new_graph
 from kg.project import Knowledge
-from kg.validation import ValidationReport, validate
+from kg.validation import ValidationReport
 
 
 def _shapes(shapes_files: Sequence[Path], knowledge: Knowledge | None) -> Graph:
@@ -32,14 +32,22 @@ def _union(graphs: object) -> Graph:
 
 
 def validate_knowledge(
-    knowledge: Knowledge, shapes_files: Sequence[Path] = (), inference: str = "none"
+    knowledge: Knowledge,
+    shapes_files: Sequence[Path] = (),
+    inference: str = "none",
+    engine: str = "pyshacl",
+    on_note: Callable[[str], None] | None = None,
 ) -> ValidationReport:
-    return validate(
+    from kg.fastshacl import validate_with_engine
+
+    return validate_with_engine(
+        engine,
         knowledge.data(),
         _shapes(shapes_files, knowledge),
         ontology=knowledge.ontology(),
         inference=inference,
         source_files=knowledge.defining_files(),
+        on_note=on_note,
     )
 
 
@@ -48,6 +56,8 @@ def validate_files(
     input_format: str | None = None,
     shapes_files: Sequence[Path] = (),
     inference: str = "none",
+    engine: str = "pyshacl",
+    on_note: Callable[[str], None] | None = None,
 ) -> ValidationReport:
     """Validate user files against the bundled ontology and shapes (or `shapes_files`)."""
     data = new_graph()
@@ -61,10 +71,14 @@ def validate_files(
             data.add(triple)
     ontology_files = [item for item in discover([], True) if item.kind == "ontology"]
     ontology = _union(parse_file(item.path) for item in ontology_files)
-    return validate(
+    from kg.fastshacl import validate_with_engine
+
+    return validate_with_engine(
+        engine,
         data,
         _shapes(shapes_files, None),
         ontology=ontology,
         inference=inference,
         source_files=defined_in,
+        on_note=on_note,
     )

@@ -85,9 +85,7 @@ def test_gtp_class_order_and_lineups_of_the_2024_rolex_24(full_import: tuple[Pat
     assert MSR["dries-vanthoor"] not in set(graph.objects(entry_6, MS.driver))
     result_1 = MSR[f"{RACE_2024}-result-1"]
     assert graph.value(result_1, MS.classPosition) == Literal("3", datatype=XSD.integer)
-    assert graph.value(result_1, MS.lapsBehindClassWinner) == Literal(
-        "3", datatype=XSD.integer
-    )
+    assert graph.value(result_1, MS.lapsBehindClassWinner) == Literal("3", datatype=XSD.integer)
     assert graph.value(result_1, MS.totalTime) == Literal("PT23H58M27.56S", datatype=XSD.duration)
 
 

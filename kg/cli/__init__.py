@@ -91,7 +91,7 @@ def _version() -> str:
     default=None,
     metavar="SPEC",
     help="Where the graph lives: oxigraph (default: an on-disk index kept in step with the "
-    "files), oxigraph:PATH, memory, or sparql:QUERY_URL. Also KG_STORE, or store = \"...\" "
+    'files), oxigraph:PATH, memory, or sparql:QUERY_URL. Also KG_STORE, or store = "..." '
     "in ./kg.toml. See docs/stores.md.",
 )
 @click.option(

@@ -41,6 +41,14 @@ from kg.errors import EXIT_NOT_CONFORMING, EXIT_OK
     show_default=True,
     help="Inference applied to a copy of the data before validating; the files are untouched.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "fast", "pyshacl"]),
+    default="auto",
+    show_default=True,
+    help="auto: the fast engine when it supports every shape (else pyshacl); "
+    "fast: kg.fastshacl, handing unsupported shapes to pyshacl; pyshacl: the reference.",
+)
 @pass_settings
 @handle_errors
 def validate(
@@ -50,6 +58,7 @@ def validate(
     input_format: str | None,
     shapes_files: tuple[Path, ...],
     inference: str,
+    engine: str,
 ) -> None:
     """Check the knowledge against the SHACL shapes.
 
@@ -60,10 +69,13 @@ def validate(
     from kg.checking import validate_files, validate_knowledge
     from kg.report import as_json, as_text, as_turtle
 
+    def note(message: str) -> None:
+        click.echo(f"kg: note: {message}", err=True)
+
     if files:
-        report = validate_files(files, input_format, shapes_files, inference)
+        report = validate_files(files, input_format, shapes_files, inference, engine, note)
     else:
-        report = validate_knowledge(settings.open(), shapes_files, inference)
+        report = validate_knowledge(settings.open(), shapes_files, inference, engine, note)
     render = {"text": as_text, "json": as_json, "turtle": as_turtle}[report_format]
     click.echo(render(report), nl=False)
     sys.exit(EXIT_OK if report.conforms else EXIT_NOT_CONFORMING)

@@ -1,0 +1,242 @@
+"""Incremental validation: re-check only what a change to some files can affect.
+
+The previous results are cached per file (graph) together with each file's
+sha256 and the IRIs it mentions. On the next `kg validate --changed`:
+
+- if the shapes or the ontology changed, or there is no cache: validate fully;
+- otherwise the changed (added, edited, removed) files give a set of seed
+  nodes: every subject and object they mention, before and after the change;
+- the affected focus nodes are the seeds plus every node within `radius` hops
+  of them, following triples in both directions in the current data. The
+  radius is 1 + the longest property path in the shapes (sh:class and
+  sh:datatype read one more hop: the value's type). A constraint on focus node
+  F reads only triples within that many hops of F, so a triple that changed
+  further away cannot change F's results;
+- shapes whose constraints reach arbitrarily far (sh:sparql queries,
+  sh:zeroOrMorePath/sh:oneOrMorePath) are re-checked on all their focus nodes;
+- the new results for the affected nodes replace the cached ones for those
+  nodes; all other cached results are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from kg.fastshacl import ShapesPlan, TripleIndex, _Shape
+from kg.validation import ValidationReport, ValidationResult
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """What `--changed` found: which files changed and how many focus nodes were re-checked."""
+
+    full: bool
+    changed_files: tuple[str, ...]
+    rechecked: int
+
+
+def affected_nodes(
+    index: TripleIndex,
+    before: Iterable[tuple[Node, Node, Node]],
+    after: Iterable[tuple[Node, Node, Node]],
+    radius: int = 2,
+) -> set[Node]:
+    """Nodes within `radius` hops (either direction) of anything the changed triples mention."""
+    seeds: set[Node] = set()
+    for s, _p, o in [*before, *after]:
+        seeds.add(s)
+        if not isinstance(o, Literal):
+            seeds.add(o)
+    return neighbourhood(index, seeds, radius)
+
+
+def neighbourhood(index: TripleIndex, seeds: set[Node], radius: int) -> set[Node]:
+    found = set(seeds)
+    frontier = set(seeds)
+    for _ in range(radius):
+        step: set[Node] = set()
+        for node in frontier:
+            for objects in index.out.get(node, {}).values():
+                step.update(o for o in objects if not isinstance(o, Literal))
+            for subjects in index.inc.get(node, {}).values():
+                step.update(subjects)
+        frontier = step - found
+        found |= frontier
+        if not frontier:
+            break
+    return found
+
+
+def path_radius(plan: ShapesPlan) -> int | None:
+    """1 + the longest path any shape follows; None when some path is unbounded."""
+    graph = plan.shapes_graph
+
+    def length(path: Node | None) -> int | None:
+        if path is None or isinstance(path, URIRef):
+            return 1 if path is not None else 0
+        if (path, SH.zeroOrMorePath, None) in graph or (path, SH.oneOrMorePath, None) in graph:
+            return None
+        items = list(graph.items(path))
+        if items:
+            parts = [length(i) for i in items]
+            return None if None in parts else sum(p or 0 for p in parts)
+        for kind in (SH.inversePath, SH.zeroOrOnePath):
+            inner = graph.value(path, kind)
+            if inner is not None:
+                return length(inner)
+        alternatives = graph.value(path, SH.alternativePath)
+        if alternatives is not None:
+            parts = [length(i) for i in graph.items(alternatives)]
+            return None if None in parts else max(p or 0 for p in parts)
+        return None
+
+    longest = 0
+
+    def visit(shape: _Shape, depth: int, seen: set[int]) -> bool:
+        nonlocal longest
+        if id(shape) in seen:
+            return True
+        seen = seen | {id(shape)}
+        own = length(shape.path)
+        if own is None:
+            return False
+        depth += own
+        longest = max(longest, depth)
+        nested: list[_Shape] = list(shape.properties)
+        for constraint in shape.constraints:
+            for key in ("shapes",):
+                nested.extend(constraint.extra.get(key, []))
+            for members in constraint.extra.get("lists", []):
+                nested.extend(members)
+        return all(visit(n, depth, seen) for n in nested)
+
+    for shape in plan.shapes:
+        if not visit(shape, 0, set()):
+            return None
+    return longest + 1
+
+
+def unbounded_shapes(plan: ShapesPlan) -> set[Node]:
+    """Top-level shapes with SPARQL constraints anywhere inside: re-checked on every change."""
+
+    def has_sparql(shape: _Shape, seen: set[int]) -> bool:
+        if id(shape) in seen:
+            return False
+        seen.add(id(shape))
+        for constraint in shape.constraints:
+            if constraint.kind == "sparql":
+                return True
+            nested = list(constraint.extra.get("shapes", []))
+            for members in constraint.extra.get("lists", []):
+                nested.extend(members)
+            if any(has_sparql(n, seen) for n in nested):
+                return True
+        return any(has_sparql(p, seen) for p in shape.properties)
+
+    return {s.node for s in plan.shapes if has_sparql(s, set())}
+
+
+# --- the cache on disk -----------------------------------------------------------
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _mentioned(triples: Iterable[tuple[Node, Node, Node]]) -> list[str]:
+    found: set[str] = set()
+    for s, _p, o in triples:
+        for node in (s, o):
+            if isinstance(node, URIRef):
+                found.add(str(node))
+    return sorted(found)
+
+
+def result_to_json(result: ValidationResult) -> dict[str, Any]:
+    return {
+        "focus": result.focus,
+        "focus_label": result.focus_label,
+        "focus_type": result.focus_type,
+        "severity": result.severity,
+        "message": result.message,
+        "path": result.path,
+        "value": result.value,
+        "shape": result.shape,
+        "source_file": result.source_file,
+    }
+
+
+def result_from_json(data: Mapping[str, Any]) -> ValidationResult:
+    from dataclasses import fields
+
+    values: dict[str, Any] = {f.name: data.get(f.name) for f in fields(ValidationResult)}
+    return ValidationResult(**values)
+
+
+def read_cache(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        return None
+    return data
+
+
+def write_cache(
+    path: Path,
+    schema_digest: str,
+    files: Mapping[str, tuple[str, list[str]]],
+    report: ValidationReport,
+) -> None:
+    from kg.fileio import write_atomically
+
+    payload = {
+        "version": CACHE_VERSION,
+        "schema": schema_digest,
+        "files": {
+            name: {"sha256": digest, "mentions": mentions}
+            for name, (digest, mentions) in sorted(files.items())
+        },
+        "entities_checked": report.entities_checked,
+        "results": [result_to_json(r) for r in report.results],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
+
+
+def focus_key(node: Node) -> str:
+    from kg.validation import _show
+
+    return _show(node) if not isinstance(node, BNode) else "(a blank node)"
+
+
+def merge(
+    cached: Sequence[ValidationResult], fresh: Sequence[ValidationResult], rechecked: set[str]
+) -> tuple[ValidationResult, ...]:
+    kept = [r for r in cached if r.focus not in rechecked]
+    merged = set(kept) | set(fresh)
+    return tuple(
+        sorted(
+            merged,
+            key=lambda r: (
+                r.source_file or "",
+                r.focus,
+                r.severity,
+                r.path or "",
+                r.message,
+                r.value or "",
+            ),
+        )
+    )

@@ -1,0 +1,73 @@
+"""The benchmark scripts run: the generator at a tiny size, the runner in --quick mode.
+
+No timings are asserted here; the performance targets live in benchmarks/.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from kg.namespaces import new_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def test_generator_is_seeded_and_writes_one_file_per_source(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        done = subprocess.run(
+            [sys.executable, str(BENCHMARKS / "generate.py"), "--size", "3000", "--out", str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    files = sorted(p.relative_to(first) for p in first.rglob("*.ttl"))
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*.ttl"))
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    assert Path("entities.ttl") in files
+    assert len([f for f in files if f.parts[0] == "articles"]) >= 2
+    graph = new_graph()
+    for f in files:
+        graph.parse(first / f, format="turtle")
+    assert len(graph) >= 3000
+    reported = int(done.stderr.split()[1])
+    assert reported == len(graph)
+
+
+def test_runner_quick_mode_writes_results(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "run.py"),
+            "--quick",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--out-dir",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    cases = results["sizes"]["1k"]["cases"]
+    for case in ("load", "refresh", "queries", "export", "validate"):
+        assert case in cases
+    for impl in ("kg", "pyoxigraph", "rdflib"):
+        assert "seconds" in cases["load"][impl], cases["load"][impl]
+    assert "seconds" in cases["validate"]["fast"]
+    assert set(cases["queries"]["kg"]["queries"]) == {
+        p.stem for p in (ROOT / "queries").glob("*.rq")
+    }
+    text = (out / "RESULTS.md").read_text(encoding="utf-8")
+    assert text.startswith("# Benchmark results\n")
+    assert "kg --help < 0.2 s" in text
+    assert any(line.split()[0] in ("PASS", "FAIL", "n/a") for line in done.stdout.splitlines())
