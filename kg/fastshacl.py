@@ -34,6 +34,7 @@ from rdflib import Literal as RDFLiteral
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from kg.namespaces import prefix_lines
 from kg.validation import ValidationReport, ValidationResult
 
 Triple = tuple[Node, Node, Node]
@@ -455,10 +456,7 @@ def _compile_sparql(shapes: Graph, shape: Node, node: Node) -> _SparqlConstraint
         inner_body = _WHERE.search(text, inner.end())
         if inner_body is None or not _THIS.search(text[inner.end() : inner_body.start()]):
             raise _Unsupported("an sh:sparql sub-query that does not project $this")
-    prefixes = "".join(
-        f"PREFIX {prefix}: <{namespace}>\n"
-        for prefix, namespace in _declared_prefixes(shapes, node)
-    )
+    prefixes = prefix_lines(_declared_prefixes(shapes, node))
     projection = _PROJECTION.search(text)
     if projection is None:
         raise _Unsupported("an sh:sparql query that is not a SELECT")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
 
@@ -53,9 +55,17 @@ def bind_all(graph: Graph) -> None:
         graph.bind(prefix, iri, override=True, replace=True)
 
 
+def prefix_lines(pairs: Iterable[tuple[str, str]]) -> str:
+    """SPARQL PREFIX declarations for (prefix, namespace) pairs from the project or shapes.
+
+    Namespaces are IRIs the project or a shapes graph declares, never user input.
+    """
+    return "".join("PREFIX " + prefix + ": <" + iri + ">\n" for prefix, iri in pairs)
+
+
 def sparql_prologue() -> str:
     """PREFIX lines for every project prefix, for queries typed by users with `-e`."""
-    return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+    return prefix_lines(PREFIXES.items())
 
 
 def shorten(iri: str) -> str:
