@@ -1024,15 +1024,7 @@ def _figure_bytes(graph: nx.MultiDiGraph, title: str, image_format: str) -> byte
                     title="class",
                 )
             axes.margins(0.08)
-            buffer = io.BytesIO()
-            figure.savefig(
-                buffer,
-                format=image_format,
-                dpi=100,
-                bbox_inches="tight",
-                metadata=_metadata(image_format),
-            )
-            return buffer.getvalue()
+            return _saved(figure, image_format)
         finally:
             plt.close(figure)
 
@@ -1489,17 +1481,22 @@ def _timeline_bytes(
                 fontsize=8,
                 frameon=False,
             )
-            buffer = io.BytesIO()
-            figure.savefig(
-                buffer,
-                format=image_format,
-                dpi=100,
-                bbox_inches="tight",
-                metadata=_metadata(image_format),
-            )
-            return buffer.getvalue()
+            return _saved(figure, image_format)
         finally:
             plt.close(figure)
+
+
+def _saved(figure: Any, image_format: str) -> bytes:
+    """The figure as SVG or PNG bytes, with no date or other run-dependent metadata."""
+    buffer = io.BytesIO()
+    figure.savefig(
+        buffer,
+        format=image_format,
+        dpi=100,
+        bbox_inches="tight",
+        metadata=_metadata(image_format),
+    )
+    return buffer.getvalue()
 
 
 __all__ = [

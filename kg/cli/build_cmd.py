@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import Settings, handle_errors, lang_option, pass_settings
+from kg.cli.common import (
+    Settings,
+    handle_errors,
+    inference_option,
+    lang_option,
+    pass_settings,
+)
 
 
 @click.command()
@@ -18,13 +24,9 @@ from kg.cli.common import Settings, handle_errors, lang_option, pass_settings
     show_default=True,
     help="Folder to write the site into.",
 )
-@click.option(
-    "--inference",
-    type=click.Choice(["none", "rdfs", "owlrl"]),
-    default="none",
-    show_default=True,
-    help="Inference applied to a copy of the data before validating; with rdfs or owlrl "
-    "the exports also carry the RDFS entailments (a separate named graph in TriG/N-Quads).",
+@inference_option(
+    "Inference applied to a copy of the data before validating; with rdfs or owlrl "
+    "the exports also carry the RDFS entailments (a separate named graph in TriG/N-Quads)."
 )
 @lang_option
 @pass_settings

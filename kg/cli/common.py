@@ -86,3 +86,14 @@ def as_of_option(function: Callable[..., Any]) -> Callable[..., Any]:
         callback=_parse_day,
         help="Show the graph as known on that day: only sources published by then.",
     )(function)
+
+
+def inference_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--inference none|rdfs|owlrl, applied to a copy of the data (the files stay untouched)."""
+    return click.option(
+        "--inference",
+        type=click.Choice(["none", "rdfs", "owlrl"]),
+        default="none",
+        show_default=True,
+        help=help_text,
+    )

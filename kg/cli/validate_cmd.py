@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import Settings, handle_errors, pass_settings
+from kg.cli.common import Settings, handle_errors, inference_option, pass_settings
 from kg.errors import EXIT_NOT_CONFORMING, EXIT_OK
 
 
@@ -34,12 +34,8 @@ from kg.errors import EXIT_NOT_CONFORMING, EXIT_OK
     type=click.Path(path_type=Path),
     help="Validate against these shapes files instead of the bundled ones (repeatable).",
 )
-@click.option(
-    "--inference",
-    type=click.Choice(["none", "rdfs", "owlrl"]),
-    default="none",
-    show_default=True,
-    help="Inference applied to a copy of the data before validating; the files are untouched.",
+@inference_option(
+    "Inference applied to a copy of the data before validating; the files are untouched."
 )
 @click.option(
     "--engine",
