@@ -415,11 +415,11 @@ def test_crash_mid_refresh_is_repaired_on_the_next_run(
     real_replace = index._replace
     calls: list[object] = []
 
-    def crash_after_first(handle: object, staging: object, name: object) -> None:
+    def crash_after_first(handle: object, staged: object, name: object) -> None:
         if calls:
             raise RuntimeError("simulated crash")
         calls.append(name)
-        real_replace(handle, staging, name)
+        real_replace(handle, staged, name)
 
     monkeypatch.setattr(index, "_replace", crash_after_first)
     with pytest.raises(StoreError, match="the next run rebuilds it"):
@@ -443,8 +443,8 @@ from kg.knowledge import discover
 from kg.stores.oxigraph_store import OxigraphStore
 
 real = index._replace
-def slow(handle, staging, name):
-    real(handle, staging, name)
+def slow(handle, staged, name):
+    real(handle, staged, name)
     handle.flush()
     print("replaced", flush=True)
     time.sleep(60)
@@ -516,3 +516,60 @@ def test_unparseable_file_by_oxigraph_falls_back_to_rdflib_errors(
     (data / "bad.ttl").write_text("<a> <b> .\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.ttl: line 1"):
         open_knowledge(index_spec(tmp_path), [data])
+
+
+@pytest.mark.parametrize("spec", ["memory", "index"])
+def test_two_files_blank_node_labels_stay_two_nodes(tmp_path: Path, spec: str) -> None:
+    folder = tmp_path / "bnodes"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.ttl").write_text(
+            f'@prefix ms: <https://w3id.org/motorsport-kg/ontology/> .\n_:x ms:name "{name}" .\n',
+            encoding="utf-8",
+        )
+    chosen = index_spec(tmp_path) if spec == "index" else spec
+    knowledge = open_knowledge(chosen, [folder], include_ontology=False)
+    result = knowledge.store.query(
+        PREFIXES + "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x ms:name ?name }"
+    )
+    assert result.rows[0][0] == Literal(2)
+    knowledge.store.close()
+
+
+def test_a_full_build_loads_in_parts_and_leaves_no_staging(
+    tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.stores import index
+
+    # Parts of a few bytes: every file a part of its own, loaded side by side.
+    monkeypatch.setattr(index, "PART_BYTES", 1)
+    monkeypatch.setattr(index, "LOAD_THREADS", 3)
+    knowledge = open_knowledge(index_spec(tmp_path), [data], include_ontology=False)
+    fresh = open_knowledge("memory", [data], include_ontology=False)
+    everything = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert rows(knowledge.store.query(everything)) == rows(fresh.store.query(everything))
+    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == ["manifest.json", "store"]
+    knowledge.store.close()
+
+
+def test_a_failed_full_build_is_rebuilt_on_the_next_run(
+    tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.stores import index
+
+    real_bulk_load = index._bulk_load
+
+    def crash(handle: object, parts: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(index, "_bulk_load", crash)
+    with pytest.raises(StoreError, match=r"No space left on device.*the next run rebuilds it"):
+        open_knowledge(index_spec(tmp_path), [data], include_ontology=False)
+    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == [
+        "refresh-in-progress",
+        "store",
+    ]
+    monkeypatch.setattr(index, "_bulk_load", real_bulk_load)
+    knowledge = open_knowledge(index_spec(tmp_path), [data], include_ontology=False)
+    assert count(knowledge) == count(open_knowledge("memory", [data], include_ontology=False))
+    knowledge.store.close()

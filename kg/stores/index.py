@@ -8,18 +8,26 @@ the last scan that a same-size edit in the same clock tick could hide (the
 "racily clean" case that git also guards against). Only changed, added and
 removed files touch the database; the rest is not parsed again.
 
-Safety: changed files are parsed into memory before anything is written, so a
-syntax error leaves the index as it was. A marker file is written before the
-first change and removed after the new manifest is in place; a run that finds
-the marker (a crash mid-refresh) rebuilds the index from scratch.
+Loading: changed files are parsed first and written out as N-Quads in a staging
+folder beside the database, so a syntax error leaves the index as it was. A
+full build then bulk-loads the staged parts side by side (one thread per core;
+Oxigraph's bulk loader writes its own sorted files and releases the GIL); a
+refresh replaces each changed file's graph in a transaction.
+
+Safety: a marker file is written before the first change and removed after the
+new manifest is in place; a run that finds the marker (a crash mid-refresh)
+rebuilds the index from scratch.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
+import shutil
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +42,13 @@ from kg.stores.oxigraph_store import OxigraphStore
 MANIFEST_VERSION = 2
 # A file modified within this many nanoseconds before a scan is hashed again next time.
 RACY_WINDOW_NS = 3_000_000_000
+# Where changed files are staged as N-Quads while the index lock is held.
+STAGING_FOLDER = "staging"
+# Bulk loads run side by side, one thread per core (up to 4).
+LOAD_THREADS = max(1, min(4, os.cpu_count() or 1))
+# A bulk loader holds its whole part in memory: parts of about this many source
+# bytes (some 100 thousand triples of Turtle) keep the peak low at any size.
+PART_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -178,52 +193,112 @@ def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
 
 # RDF formats Oxigraph parses natively (fast); others go through rdflib.
 _NATIVE = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG"}
+# Quad formats: their graphs are merged into the file's own named graph.
+_QUAD_FORMATS = {"nquads", "trig"}
 
 
-def _stage(files: Sequence[KnowledgeFile]) -> tuple[Any, dict[str, str], int]:
-    """Parse files into an in-memory Oxigraph store, each into its own graph.
+@dataclass
+class _Staged:
+    """Files parsed and written out as N-Quads, each triple already in its file's graph.
 
-    Returns the staging store, the sha256 of each file as parsed, and the triple count.
-    Any parse error is raised here, before the index is touched.
+    Every file is parsed before the index is touched, so a syntax error changes
+    nothing. The N-Quads go to files in a staging folder beside the database
+    (not memory: a million triples are a few hundred MiB of text), split into
+    `parts` of similar size that can be bulk-loaded side by side.
     """
+
+    folder: Path
+    parts: list[Path]
+    by_graph: dict[str, Path]
+    digests: dict[str, str]
+    triples: int
+
+
+def _stage(files: Sequence[KnowledgeFile], folder: Path, parts: int | None) -> _Staged:
+    """Parse `files` into N-Quads under `folder`; any parse error is raised here.
+
+    With `parts`, the files are spread over that many parts of similar size (for
+    a bulk load); without, each file gets a part of its own (to replace its graph).
+    """
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    count = len(files) if parts is None else max(1, min(parts, len(files)))
+    paths = [folder / f"part-{number}.nq" for number in range(count)]
+    sizes = [0] * count
+    staged = _Staged(folder, paths, {}, {}, 0)
+    # Largest first, each to the smallest part so far: parts end up of similar size.
+    ordered = list(files) if parts is None else sorted(files, key=lambda f: -_stat(f).st_size)
+    streams = [path.open("wb") for path in paths]
+    try:
+        for number, item in enumerate(ordered):
+            data = _read(item)
+            staged.digests[_key(item)] = _sha256(data)
+            nquads = _to_nquads(item, data)
+            staged.triples += nquads.count(b"\n")
+            part = number if parts is None else sizes.index(min(sizes))
+            streams[part].write(nquads)
+            sizes[part] += len(nquads)
+            staged.by_graph[item.graph] = paths[part]
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        for stream in streams:
+            stream.close()
+    return staged
+
+
+def _to_nquads(item: KnowledgeFile, data: bytes) -> bytes:
+    """One file's triples as N-Quads in the file's graph (blank nodes made unique)."""
     import pyoxigraph
 
-    staging = pyoxigraph.Store()
-    digests: dict[str, str] = {}
-    for item in files:
-        data = _read(item)
-        digests[_key(item)] = _sha256(data)
-        target = pyoxigraph.NamedNode(item.graph)
-        native = _NATIVE.get(rdf_format(item.path))
-        if native is not None:
-            try:
-                parsed = pyoxigraph.parse(
-                    input=data,
-                    format=getattr(pyoxigraph.RdfFormat, native),
-                    base_iri=item.path.resolve().as_uri(),
+    name = rdf_format(item.path)
+    native = _NATIVE.get(name)
+    if native is not None:
+        try:
+            parsed = pyoxigraph.parse(
+                input=data,
+                format=getattr(pyoxigraph.RdfFormat, native),
+                base_iri=item.path.resolve().as_uri(),
+                rename_blank_nodes=True,
+            )
+            buffer = io.BytesIO()
+            if name in _QUAD_FORMATS:
+                target = pyoxigraph.NamedNode(item.graph)
+                pyoxigraph.serialize(
+                    (pyoxigraph.Quad(q.subject, q.predicate, q.object, target) for q in parsed),
+                    buffer,
+                    format=pyoxigraph.RdfFormat.N_QUADS,
                 )
-                staging.extend(
-                    pyoxigraph.Quad(q.subject, q.predicate, q.object, target) for q in parsed
-                )
-                continue
-            except (SyntaxError, ValueError, OSError):
-                # rdflib names the line and what it expected; it may also accept what
-                # Oxigraph refuses (the in-memory store reads with rdflib too).
-                staging.remove_graph(target)
-        _stage_with_rdflib(staging, item, target)
-    count = len(staging)
-    return staging, digests, count
+                return buffer.getvalue()
+            pyoxigraph.serialize(parsed, buffer, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            # N-Triples lines end in " .\n" (newlines inside literals are escaped):
+            # the graph goes in front of the dot.
+            return buffer.getvalue().replace(b" .\n", b" <" + item.graph.encode() + b"> .\n")
+        except (SyntaxError, ValueError, OSError):
+            # rdflib names the line and what it expected; it may also accept what
+            # Oxigraph refuses (the in-memory store reads with rdflib too).
+            pass
+    return _nquads_with_rdflib(item)
 
 
-def _stage_with_rdflib(staging: Any, item: KnowledgeFile, target: Any) -> None:
+def _nquads_with_rdflib(item: KnowledgeFile) -> bytes:
     import pyoxigraph
 
     from kg.stores.terms import to_oxigraph
 
     graph = parse_file(item.path)
-    staging.extend(
-        pyoxigraph.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target) for s, p, o in graph
+    target = pyoxigraph.NamedNode(item.graph)
+    buffer = io.BytesIO()
+    pyoxigraph.serialize(
+        (
+            pyoxigraph.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+            for s, p, o in graph
+        ),
+        buffer,
+        format=pyoxigraph.RdfFormat.N_QUADS,
     )
+    return buffer.getvalue()
 
 
 def refresh(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSummary:
@@ -251,29 +326,35 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
 
     scanned_ns = time.time_ns()
     stats = plan.stats
-    staging, digests, triples = _stage(plan.reload)
-    handle = store.writer()
+    handle = store.writer()  # the lock: from here on no other process stages or writes
     store.root.mkdir(parents=True, exist_ok=True)
-    write_atomically(store.marker_path, f"pid {os.getpid()}\n")
+    staging = store.root / STAGING_FOLDER
+    staged = _stage(plan.reload, staging, _parts(plan) if plan.rebuild else None)
     try:
-        if plan.rebuild:
-            handle.clear()
-        for name in plan.remove:
-            _drop(handle, pyoxigraph.NamedNode(name))
-        for item in plan.reload:
-            _replace(handle, staging, pyoxigraph.NamedNode(item.graph))
-        handle.flush()
-    except (OSError, RuntimeError) as error:
-        raise StoreError(
-            f"refreshing the index at {store.root} failed: {error}; "
-            "run again (the next run rebuilds it)"
-        ) from error
+        write_atomically(store.marker_path, f"pid {os.getpid()}\n")
+        try:
+            if plan.rebuild:
+                handle.clear()
+                _bulk_load(handle, staged.parts)
+            else:
+                for name in plan.remove:
+                    _drop(handle, pyoxigraph.NamedNode(name))
+                for item in plan.reload:
+                    _replace(handle, staged, pyoxigraph.NamedNode(item.graph))
+            handle.flush()
+        except (OSError, RuntimeError, SyntaxError, ValueError) as error:
+            raise StoreError(
+                f"refreshing the index at {store.root} failed: {error}; "
+                "run again (the next run rebuilds it)"
+            ) from error
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     old = read_manifest(store.manifest_path)
     entries: dict[str, Entry] = {}
     for item in files:
         key = _key(item)
         stat = stats[key]
-        digest = digests.get(key) or plan.hashes.get(key)
+        digest = staged.digests.get(key) or plan.hashes.get(key)
         if digest is None and old is not None and key in old.entries:
             digest = old.entries[key].sha256
         if digest is None:
@@ -285,8 +366,44 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
         rebuilt=plan.rebuild,
         reloaded=tuple(item.graph for item in plan.reload),
         removed=plan.remove,
-        triples_loaded=triples,
+        triples_loaded=staged.triples,
     )
+
+
+def _parts(plan: _Plan) -> int:
+    total = sum(stat.st_size for stat in plan.stats.values())
+    return max(LOAD_THREADS, -(-total // PART_BYTES))
+
+
+def _bulk_load(handle: Any, parts: Sequence[Path]) -> None:
+    """Load the staged parts, LOAD_THREADS at a time (the bulk loader releases the GIL)."""
+    import pyoxigraph
+
+    waiting = list(parts)
+    errors: list[Exception] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not waiting or errors:
+                    return
+                path = waiting.pop()
+            try:
+                # Lenient: the parts were written by Oxigraph's own serializer a moment ago.
+                handle.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+            except (OSError, RuntimeError, SyntaxError, ValueError) as error:  # raised below
+                with lock:
+                    errors.append(error)
+
+    others = [threading.Thread(target=work) for _ in range(LOAD_THREADS - 1)]
+    for thread in others:
+        thread.start()
+    work()
+    for thread in others:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _drop(handle: Any, name: Any) -> None:
@@ -294,6 +411,8 @@ def _drop(handle: Any, name: Any) -> None:
         handle.remove_graph(name)
 
 
-def _replace(handle: Any, staging: Any, name: Any) -> None:
+def _replace(handle: Any, staged: _Staged, name: Any) -> None:
+    import pyoxigraph
+
     _drop(handle, name)
-    handle.extend(staging.quads_for_pattern(None, None, None, name))
+    handle.load(path=str(staged.by_graph[name.value]), format=pyoxigraph.RdfFormat.N_QUADS)
