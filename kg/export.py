@@ -123,25 +123,15 @@ def jsonld_context() -> dict[str, Any]:
 # --- choosing what to export ---------------------------------------------------
 
 
-def select(
+def select_graphs(
     knowledge: Knowledge,
     sources: Sequence[str] = (),
-    entity: str | None = None,
-    depth: int = 1,
     with_ontology: bool = False,
-    inferred: bool = False,
     as_of: date | None = None,
-) -> Selection:
-    """The named graphs (or the part of them around `entity`) that an export writes.
-
-    `sources` narrows the data to those files' graphs; `as_of` to the sources
-    published by that day; `entity` and `depth` to the triples within `depth`
-    hops of the entity (in either direction). The ontology graphs come along
-    with `with_ontology`; `inferred` adds the RDFS entailments that are new, in
-    their own graph.
-    """
-    if depth < 1:
-        raise UsageError(f"--depth must be 1 or more, not {depth}")
+) -> list[str]:
+    """The named graphs an export covers, in order: the ontology's (with
+    `with_ontology`), then the data's, narrowed to `sources` and to the sources
+    published by `as_of`."""
     names = list(knowledge.data_graphs)
     if as_of is not None:
         from kg.asof import visible_graphs
@@ -159,6 +149,28 @@ def select(
             )
     if with_ontology:
         names = [*knowledge.ontology_graphs, *names]
+    return names
+
+
+def select(
+    knowledge: Knowledge,
+    sources: Sequence[str] = (),
+    entity: str | None = None,
+    depth: int = 1,
+    with_ontology: bool = False,
+    inferred: bool = False,
+    as_of: date | None = None,
+) -> Selection:
+    """The named graphs (or the part of them around `entity`) that an export writes.
+
+    `sources`, `as_of` and `with_ontology` choose the graphs (see select_graphs);
+    `entity` and `depth` narrow them to the triples within `depth` hops of the
+    entity (in either direction); `inferred` adds the RDFS entailments that are
+    new, in their own graph.
+    """
+    if depth < 1:
+        raise UsageError(f"--depth must be 1 or more, not {depth}")
+    names = select_graphs(knowledge, sources, with_ontology, as_of)
     graphs = {name: knowledge.store.graph(name) for name in names}
     if entity is not None:
         from kg.lookup import resolve_one

@@ -304,3 +304,23 @@ def test_stores_doc_covers_every_command_and_spec() -> None:
         "KG_STORE=oxigraph .venv/bin/pytest -m store_dependent",
     ):
         assert needle in text, needle
+
+
+def test_streamed_export_reads_the_servers_graphs(run_kg, oxigraph_server, tmp_path: Path) -> None:
+    from rdflib import Dataset, URIRef
+    from rdflib.compare import isomorphic
+
+    assert run_kg("--data", str(DATA), "push", "--store", oxigraph_server.spec).exit_code == 0
+    exported = {}
+    for spec in (oxigraph_server.spec, "memory"):
+        target = tmp_path / f"{spec.split(':')[0]}.nq"
+        result = run_kg("--store", spec, "--data", str(DATA),
+                        "export", "--stream", "--format", "nquads", "-o", str(target))  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        exported[spec] = Dataset().parse(target, format="nquads")
+    remote, local = exported.values()
+    names = sorted(str(g.identifier) for g in local.graphs() if len(g))
+    assert names == sorted(str(g.identifier) for g in remote.graphs() if len(g))
+    for name in names:
+        graph = URIRef(name)
+        assert isomorphic(remote.graph(graph), local.graph(graph)), name

@@ -57,6 +57,13 @@ FORMAT_CHOICES = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
     help="Add the RDFS entailments; quad formats keep them in the graph "
     "<https://w3id.org/motorsport-kg/graph/inferred>.",
 )
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="For big graphs: write whole graphs straight from the index, in store order "
+    "(turtle, ntriples, nquads, trig; not with --entity or --inferred). "
+    "Same statements as the stable export, not the same bytes.",
+)
 @as_of_option
 @pass_settings
 @handle_errors
@@ -70,6 +77,7 @@ def export(
     with_ontology: bool,
     inferred: bool,
     as_of: date | None,
+    stream: bool,
 ) -> None:
     """Write the knowledge graph, or a part of it, as RDF.
 
@@ -85,6 +93,7 @@ def export(
       kg export --source 2024-01-daytona-bmw-rolex24-report --format nquads
       kg export --entity "BMW" --depth 2 --format jsonld
       kg export --as-of 2023-08-01 --with-ontology -o known-then.ttl
+      kg export --stream --format nquads -o everything.nq
 
     Exit codes: 0 written, 2 usage error (unknown entity, source or date),
     3 input that cannot be read or an output file that cannot be written.
@@ -94,6 +103,11 @@ def export(
     if depth is not None and entity is None:
         raise UsageError("--depth counts hops around --entity; give --entity too")
     chosen = export_format(format_name)
+    if stream:
+        if entity is not None or inferred:
+            raise UsageError("--stream writes whole graphs: drop --entity and --inferred")
+        _stream(settings, chosen.name, output, sources, with_ontology, as_of)
+        return
     knowledge = settings.open()
     selection = select(
         knowledge,
@@ -119,3 +133,28 @@ def export(
     written = write_export(result, output)
     state = "wrote" if written else "unchanged"
     click.echo(f"{state} {output}: {describe(result)}", err=True)
+
+
+def _stream(
+    settings: Settings,
+    format_name: str,
+    output: Path | None,
+    sources: tuple[str, ...],
+    with_ontology: bool,
+    as_of: date | None,
+) -> None:
+    from kg.export import select_graphs
+    from kg.export_stream import stream, stream_to_file
+
+    knowledge = settings.open()
+    graphs = select_graphs(knowledge, sources, with_ontology, as_of)
+    if output is None:
+        sys.stdout.flush()
+        written = stream(knowledge, graphs, format_name, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        written = stream_to_file(
+            lambda target: stream(knowledge, graphs, format_name, target), output
+        )
+    where = "stdout" if output is None else str(output)
+    click.echo(f"wrote {where}: {written} statements from {len(graphs)} graphs", err=True)

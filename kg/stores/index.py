@@ -192,9 +192,9 @@ def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
 
 
 # RDF formats Oxigraph parses natively (fast); others go through rdflib.
-_NATIVE = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG"}
+NATIVE_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG"}
 # Quad formats: their graphs are merged into the file's own named graph.
-_QUAD_FORMATS = {"nquads", "trig"}
+QUAD_FORMATS = {"nquads", "trig"}
 
 
 @dataclass
@@ -253,7 +253,7 @@ def _to_nquads(item: KnowledgeFile, data: bytes) -> bytes:
     import pyoxigraph
 
     name = rdf_format(item.path)
-    native = _NATIVE.get(name)
+    native = NATIVE_FORMATS.get(name)
     if native is not None:
         try:
             parsed = pyoxigraph.parse(
@@ -263,7 +263,7 @@ def _to_nquads(item: KnowledgeFile, data: bytes) -> bytes:
                 rename_blank_nodes=True,
             )
             buffer = io.BytesIO()
-            if name in _QUAD_FORMATS:
+            if name in QUAD_FORMATS:
                 target = pyoxigraph.NamedNode(item.graph)
                 pyoxigraph.serialize(
                     (pyoxigraph.Quad(q.subject, q.predicate, q.object, target) for q in parsed),

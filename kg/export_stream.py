@@ -1,0 +1,221 @@
+"""`kg export --stream`: whole graphs written as Oxigraph serialises them, for big graphs.
+
+The stable export (kg.export) sorts every line and names blank nodes after
+their content, which needs every triple in Python; at a million triples that
+takes minutes. A streamed export writes the selected named graphs one after
+the other and never holds them all:
+
+- Turtle and N-Triples: the union of the graphs, graph after graph (a triple
+  found in two graphs is written twice, which RDF reads as once);
+- N-Quads and TriG: each graph kept under its own name;
+- the same statements as the stable export, not the same bytes.
+
+A graph loaded from a file in this run (the index, `memory`) is written from
+its file, parsed again by Oxigraph: several times faster than reading the
+database back. Big selections are split over one worker process per core.
+A server's graphs are read from the server. See docs/export-and-build.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from kg.errors import InputError, UsageError
+from kg.knowledge import display_path
+from kg.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from kg.knowledge import KnowledgeFile
+    from kg.project import Knowledge
+    from kg.store import Store
+
+STREAM_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "trig")
+
+
+def stream(knowledge: Knowledge, graphs: Sequence[str], format_name: str, output: IO[bytes]) -> int:
+    """Write `graphs` of the knowledge to `output` in `format_name`; returns the statements.
+
+    A graph loaded from a file in this run (the index and `memory`) is written
+    from its file, parsed again by Oxigraph: faster than reading a database back,
+    and the same statements. A server's graphs are read from the server.
+    """
+    if format_name not in STREAM_FORMATS:
+        raise UsageError(
+            f"--stream writes {', '.join(STREAM_FORMATS)}, not {format_name}; "
+            "drop --stream for the stable export"
+        )
+    from kg.stores.sparql_store import SparqlStore
+
+    if format_name in ("turtle", "trig"):
+        output.write(b"".join(f"@prefix {p}: <{iri}> .\n".encode() for p, iri in _PREFIXES))
+    from_files = not isinstance(knowledge.store, SparqlStore)
+    files = [knowledge.file_of(name) for name in graphs] if from_files else []
+    if from_files and all(item is not None for item in files):
+        chosen = [item for item in files if item is not None]
+        return _write_files(chosen, format_name, output)
+    statements = 0
+    for name in graphs:
+        chunk, count = _chunk(_graph_triples(knowledge.store, name), name, format_name)
+        output.write(chunk)
+        statements += count
+    return statements
+
+
+# Every project prefix, declared once: finding the ones used would read everything twice.
+_PREFIXES = sorted(PREFIXES.items())
+
+# Below this much source, one process writes everything; above, one process per core.
+PARALLEL_BYTES = 8 * 1024 * 1024
+
+
+def _write_files(files: Sequence[KnowledgeFile], format_name: str, output: IO[bytes]) -> int:
+    total = sum(item.path.stat().st_size for item in files)
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or total < PARALLEL_BYTES or len(files) < 2:
+        return _files_to(files, format_name, output)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Contiguous runs of files keep the graphs in order; one run per worker.
+    runs: list[list[KnowledgeFile]] = [[] for _ in range(workers)]
+    share, so_far = total / workers, 0
+    for item in files:
+        runs[min(int(so_far // share), workers - 1)].append(item)
+        so_far += item.path.stat().st_size
+    with tempfile.TemporaryDirectory(prefix="kg-export-") as folder:
+        parts = [Path(folder) / f"part-{number}" for number in range(workers)]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            counts = list(pool.map(_files_to_path, runs, [format_name] * workers, parts))
+        for part in parts:
+            with part.open("rb") as stream_in:
+                shutil.copyfileobj(stream_in, output, 1 << 20)
+    return sum(counts)
+
+
+def _files_to_path(files: Sequence[KnowledgeFile], format_name: str, path: Path) -> int:
+    with path.open("wb") as output:
+        return _files_to(files, format_name, output)
+
+
+def _files_to(files: Sequence[KnowledgeFile], format_name: str, output: IO[bytes]) -> int:
+    statements = 0
+    for item in files:
+        chunk, count = _chunk(_file_triples(item), item.graph, format_name)
+        output.write(chunk)
+        statements += count
+    return statements
+
+
+def _file_triples(item: KnowledgeFile) -> list[Any]:
+    """The triples of one file as pyoxigraph terms (quad formats: their union).
+
+    Oxigraph's parser gives quads in the default graph for triple formats; the
+    serialisers take those as they are.
+    """
+    import pyoxigraph
+
+    from kg.knowledge import parse_file, rdf_format
+    from kg.stores.index import NATIVE_FORMATS, QUAD_FORMATS
+
+    name = rdf_format(item.path)
+    native = NATIVE_FORMATS.get(name)
+    if native is not None:
+        try:
+            parsed = list(
+                pyoxigraph.parse(
+                    path=str(item.path),
+                    format=getattr(pyoxigraph.RdfFormat, native),
+                    base_iri=item.path.resolve().as_uri(),
+                    rename_blank_nodes=True,
+                )
+            )
+        except (SyntaxError, ValueError, OSError):
+            pass  # rdflib below names the line, or accepts what Oxigraph refuses
+        else:
+            if name in QUAD_FORMATS:
+                return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in parsed]
+            return parsed
+    from kg.stores.terms import to_oxigraph
+
+    return [
+        pyoxigraph.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+        for s, p, o in parse_file(item.path)
+    ]
+
+
+def _graph_triples(store: Store, name: str) -> list[Any]:
+    """One graph of a store (a server's, or one no file gave) as pyoxigraph triples."""
+    import pyoxigraph
+
+    from kg.stores.terms import to_oxigraph
+
+    return [
+        pyoxigraph.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+        for s, p, o, _ in store.quads([name])
+    ]
+
+
+def _chunk(triples: list[Any], graph: str, format_name: str) -> tuple[bytes, int]:
+    """One graph's triples in `format_name`, and how many there were."""
+    import pyoxigraph
+
+    if format_name in ("ntriples", "nquads"):
+        lines = _serialized(triples, pyoxigraph.RdfFormat.N_TRIPLES)
+        if format_name == "nquads":
+            # N-Triples lines end in " .\n" (newlines inside literals are escaped).
+            lines = lines.replace(b" .\n", b" <" + graph.encode() + b"> .\n")
+        return lines, len(triples)
+    body = _without_prefixes(_serialized(triples, pyoxigraph.RdfFormat.TURTLE))
+    if format_name == "trig":
+        return b"\n<" + graph.encode() + b"> {\n" + body + b"}\n", len(triples)
+    return b"\n" + body, len(triples)
+
+
+def _serialized(triples: list[Any], rdf_format: Any) -> bytes:
+    import pyoxigraph
+
+    data = pyoxigraph.serialize(triples, format=rdf_format, prefixes=dict(_PREFIXES))
+    assert data is not None  # no output given: the bytes are returned
+    return data
+
+
+def _without_prefixes(text: bytes) -> bytes:
+    """Oxigraph's Turtle without the @prefix lines it writes first (they are written once)."""
+    lines = text.split(b"\n")
+    start = 0
+    while start < len(lines) and lines[start].startswith(b"@prefix "):
+        start += 1
+    return b"\n".join(lines[start:])
+
+
+def stream_to_file(write: Callable[[IO[bytes]], int], path: Path) -> int:
+    """Run `write` into a temporary file beside `path`, then rename: never half-written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise InputError(
+            f"{display_path(path)}: cannot be written ({error.strerror or error}); "
+            "check that the folder exists and is writable"
+        ) from error
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
+            written = write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(
+            f"{display_path(path)}: cannot be written ({error.strerror or error})"
+        ) from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return written
