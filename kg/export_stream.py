@@ -74,24 +74,21 @@ PARALLEL_BYTES = 8 * 1024 * 1024
 
 
 def _write_files(files: Sequence[KnowledgeFile], format_name: str, output: IO[bytes]) -> int:
-    total = sum(item.path.stat().st_size for item in files)
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or total < PARALLEL_BYTES or len(files) < 2:
-        return _files_to(files, format_name, output)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from kg.parallel import map_in_processes, workers
 
+    total = sum(item.path.stat().st_size for item in files)
+    count = workers()
+    if count < 2 or total < PARALLEL_BYTES or len(files) < 2:
+        return _files_to(files, format_name, output)
     # Contiguous runs of files keep the graphs in order; one run per worker.
-    runs: list[list[KnowledgeFile]] = [[] for _ in range(workers)]
-    share, so_far = total / workers, 0
+    runs: list[list[KnowledgeFile]] = [[] for _ in range(count)]
+    share, so_far = total / count, 0
     for item in files:
-        runs[min(int(so_far // share), workers - 1)].append(item)
+        runs[min(int(so_far // share), count - 1)].append(item)
         so_far += item.path.stat().st_size
     with tempfile.TemporaryDirectory(prefix="kg-export-") as folder:
-        parts = [Path(folder) / f"part-{number}" for number in range(workers)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            counts = list(pool.map(_files_to_path, runs, [format_name] * workers, parts))
+        parts = [Path(folder) / f"part-{number}" for number in range(count)]
+        counts = map_in_processes(_files_to_path, runs, [format_name] * count, parts)
         for part in parts:
             with part.open("rb") as stream_in:
                 shutil.copyfileobj(stream_in, output, 1 << 20)

@@ -573,3 +573,26 @@ def test_a_failed_full_build_is_rebuilt_on_the_next_run(
     knowledge = open_knowledge(index_spec(tmp_path), [data], include_ontology=False)
     assert count(knowledge) == count(open_knowledge("memory", [data], include_ontology=False))
     knowledge.store.close()
+
+
+def test_parallel_staging_names_the_bad_file_and_keeps_the_index(
+    tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.stores import index
+
+    # Every build stages in worker processes, one part per file.
+    monkeypatch.setattr(index, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(index, "PART_BYTES", 1)
+    spec = index_spec(tmp_path)
+    knowledge = open_knowledge(spec, [data], include_ontology=False)
+    fresh = open_knowledge("memory", [data], include_ontology=False)
+    everything = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert rows(knowledge.store.query(everything)) == rows(fresh.store.query(everything))
+    knowledge.store.close()
+    (tmp_path / "index" / "manifest.json").unlink()  # the next run rebuilds
+    people = data / "people.ttl"
+    people.write_text(people.read_text(encoding="utf-8") + "\nmsr:x ms:y .\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"people\.ttl: line \d+"):
+        open_knowledge(spec, [data], include_ontology=False)
+    assert not (tmp_path / "index" / "refresh-in-progress").exists()
+    assert not (tmp_path / "index" / "staging").exists()

@@ -46,6 +46,8 @@ RACY_WINDOW_NS = 3_000_000_000
 STAGING_FOLDER = "staging"
 # Bulk loads run side by side, one thread per core (up to 4).
 LOAD_THREADS = max(1, min(4, os.cpu_count() or 1))
+# With this much source or more, a full build stages its parts in worker processes.
+PARALLEL_BYTES = 8 * 1024 * 1024
 # A bulk loader holds its whole part in memory: parts of about this many source
 # bytes (some 100 thousand triples of Turtle) keep the peak low at any size.
 PART_BYTES = 4 * 1024 * 1024
@@ -218,34 +220,56 @@ def _stage(files: Sequence[KnowledgeFile], folder: Path, parts: int | None) -> _
     """Parse `files` into N-Quads under `folder`; any parse error is raised here.
 
     With `parts`, the files are spread over that many parts of similar size (for
-    a bulk load); without, each file gets a part of its own (to replace its graph).
+    a bulk load), staged side by side in worker processes when there is much to
+    do; without, each file gets a part of its own (to replace its graph).
     """
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    count = len(files) if parts is None else max(1, min(parts, len(files)))
-    paths = [folder / f"part-{number}.nq" for number in range(count)]
-    sizes = [0] * count
+    groups = [[item] for item in files] if parts is None else _balanced(files, parts)
+    paths = [folder / f"part-{number}.nq" for number in range(len(groups))]
     staged = _Staged(folder, paths, {}, {}, 0)
-    # Largest first, each to the smallest part so far: parts end up of similar size.
-    ordered = list(files) if parts is None else sorted(files, key=lambda f: -_stat(f).st_size)
-    streams = [path.open("wb") for path in paths]
+    big = sum(_stat(item).st_size for item in files) >= PARALLEL_BYTES
     try:
-        for number, item in enumerate(ordered):
-            data = _read(item)
-            staged.digests[_key(item)] = _sha256(data)
-            nquads = _to_nquads(item, data)
-            staged.triples += nquads.count(b"\n")
-            part = number if parts is None else sizes.index(min(sizes))
-            streams[part].write(nquads)
-            sizes[part] += len(nquads)
-            staged.by_graph[item.graph] = paths[part]
+        if parts is not None and big:
+            from kg.parallel import map_in_processes
+
+            done = map_in_processes(_stage_part, groups, paths)
+        else:
+            done = [_stage_part(group, path) for group, path in zip(groups, paths, strict=True)]
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    finally:
-        for stream in streams:
-            stream.close()
+    for group, path, (digests, triples) in zip(groups, paths, done, strict=True):
+        staged.digests.update(digests)
+        staged.triples += triples
+        for item in group:
+            staged.by_graph[item.graph] = path
     return staged
+
+
+def _balanced(files: Sequence[KnowledgeFile], parts: int) -> list[list[KnowledgeFile]]:
+    """Largest first, each to the smallest group so far: groups of similar size."""
+    groups: list[list[KnowledgeFile]] = [[] for _ in range(max(1, min(parts, len(files))))]
+    sizes = [0] * len(groups)
+    for item in sorted(files, key=lambda f: (-_stat(f).st_size, _key(f))):
+        smallest = sizes.index(min(sizes))
+        groups[smallest].append(item)
+        sizes[smallest] += _stat(item).st_size
+    return groups
+
+
+def _stage_part(group: Sequence[KnowledgeFile], path: Path) -> tuple[dict[str, str], int]:
+    """Write one part: the files' N-Quads; returns their sha256 digests and triple count."""
+    digests: dict[str, str] = {}
+    triples = 0
+    with path.open("wb") as stream:
+        for item in group:
+            data = _read(item)
+            digests[_key(item)] = _sha256(data)
+            nquads = _to_nquads(item, data)
+            triples += nquads.count(b"\n")
+            stream.write(nquads)
+    return digests, triples
 
 
 def _to_nquads(item: KnowledgeFile, data: bytes) -> bytes:
