@@ -22,6 +22,7 @@ rebuilds the index from scratch.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -137,7 +138,13 @@ def _manifest_text(manifest: Manifest) -> str:
 
 
 def _key(item: KnowledgeFile) -> str:
-    return str(item.path.resolve())
+    return _resolved(item.path)
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolved(path: Path) -> str:
+    # Resolving walks every folder of the path: thousands of files ask many times a run.
+    return str(path.resolve())
 
 
 def _stat(item: KnowledgeFile) -> os.stat_result:
@@ -439,4 +446,8 @@ def _replace(handle: Any, staged: _Staged, name: Any) -> None:
     import pyoxigraph
 
     _drop(handle, name)
-    handle.load(path=str(staged.by_graph[name.value]), format=pyoxigraph.RdfFormat.N_QUADS)
+    # The bulk loader: a transaction costs several times more, and the marker already
+    # guards against a crash between the two steps.
+    handle.bulk_load(
+        path=str(staged.by_graph[name.value]), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True
+    )
