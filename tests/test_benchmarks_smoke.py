@@ -71,3 +71,16 @@ def test_runner_quick_mode_writes_results(tmp_path: Path) -> None:
     assert text.startswith("# Benchmark results\n")
     assert "kg --help < 0.2 s" in text
     assert any(line.split()[0] in ("PASS", "FAIL", "n/a") for line in done.stdout.splitlines())
+    for case, impl in (("load", "pyoxigraph-disk"), ("export", "kg-stable"), ("viz", "kg")):
+        assert "seconds" in cases[case][impl], cases[case][impl]
+    # Two runs' results make one report.
+    combined = tmp_path / "combined"
+    again = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--combine", str(out), str(out),
+         "--out-dir", str(combined)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    merged = json.loads((combined / "results.json").read_text(encoding="utf-8"))
+    assert merged["sizes"]["1k"] == results["sizes"]["1k"]
+    assert "--quick" in (combined / "RESULTS.md").read_text(encoding="utf-8")
