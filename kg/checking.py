@@ -15,7 +15,8 @@ from kg.project import Knowledge
 from kg.validation import ValidationReport
 
 
-def _shapes(shapes_files: Sequence[Path], knowledge: Knowledge | None) -> Graph:
+def shapes_graph(shapes_files: Sequence[Path], knowledge: Knowledge | None) -> Graph:
+    """The shapes given with --shapes, else the knowledge's (or the bundled) ones."""
     if shapes_files:
         return _union(parse_file(path) for path in shapes_files)
     if knowledge is not None:
@@ -43,7 +44,7 @@ def validate_knowledge(
     return validate_with_engine(
         engine,
         knowledge.data(),
-        _shapes(shapes_files, knowledge),
+        shapes_graph(shapes_files, knowledge),
         ontology=knowledge.ontology(),
         inference=inference,
         source_files=knowledge.defining_files(),
@@ -76,7 +77,7 @@ def validate_files(
     return validate_with_engine(
         engine,
         data,
-        _shapes(shapes_files, None),
+        shapes_graph(shapes_files, None),
         ontology=ontology,
         inference=inference,
         source_files=defined_in,

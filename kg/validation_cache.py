@@ -22,17 +22,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kg.errors import UsageError
 from kg.fastshacl import ShapesPlan, TripleIndex, _Shape
 from kg.validation import ValidationReport, ValidationResult
+
+if TYPE_CHECKING:
+    from kg.project import Knowledge
 
 CACHE_VERSION = 1
 
@@ -240,3 +244,128 @@ def merge(
             ),
         )
     )
+
+
+# --- `kg validate` and `kg validate --changed` ---------------------------------------
+
+
+def cache_location(knowledge: Knowledge) -> Path:
+    """One cache per set of source folders, beside the default index's folder."""
+    from kg.stores.config import default_index_location
+
+    folders = sorted({item.path.resolve().parent for item in knowledge.files})
+    index = default_index_location(folders)
+    return index.parent / f"{index.name}-validation.json"
+
+
+def _schema_digest(knowledge: Knowledge, shapes_files: Sequence[Path]) -> str:
+    """What a cached report depends on besides the data: ontology, shapes and engine."""
+    parts = [f"engine fast, cache {CACHE_VERSION}"]
+    schema = [item.path for item in knowledge.files if item.kind in ("ontology", "shapes")]
+    for path in sorted([*schema, *shapes_files]):
+        parts.append(f"{path.resolve()} {file_digest(path)}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def validate_changed(
+    knowledge: Knowledge,
+    shapes_files: Sequence[Path],
+    on_note: Callable[[str], None],
+) -> ValidationReport:
+    """`kg validate --changed`: re-check what the changed data files can affect.
+
+    Falls back to a full validation (and says why) when there is no usable cache.
+    Ends by writing the cache (atomically, once the report is complete), so the
+    next run starts from this one.
+    """
+    from kg.checking import shapes_graph
+    from kg.fastshacl import (
+        _count_data_entities,
+        _Evaluator,
+        build_index,
+        compile_shapes,
+        validate_fast,
+    )
+
+    shapes = shapes_graph(shapes_files, knowledge)
+    plan = compile_shapes(shapes)
+    if not plan.fully_supported:
+        raise UsageError(
+            "--changed needs the fast engine to support every shape "
+            f"({plan.fallbacks[0].shape}: {plan.fallbacks[0].reason}); drop --changed"
+        )
+    files = [item for item in knowledge.files if item.kind == "data"]
+    digests = {item.graph: file_digest(item.path) for item in files}
+    schema = _schema_digest(knowledge, shapes_files)
+    location = cache_location(knowledge)
+    data = knowledge.data()
+    index = build_index(data, knowledge.ontology())
+    source_files = knowledge.defining_files()
+    entities = _count_data_entities(data)  # the data's, as a full validation counts them
+    radius = path_radius(plan)
+    cache = read_cache(location)
+    reason = _why_full(cache, schema, radius)
+    mentions: dict[str, list[str]] = {}
+    if reason is None:
+        assert cache is not None and radius is not None
+        old = cache["files"]
+        changed = sorted(
+            name for name in set(old) | set(digests)
+            if name not in old or name not in digests or old[name]["sha256"] != digests[name]
+        )  # fmt: skip
+        seeds: set[Node] = set()
+        for name in changed:
+            seeds.update(URIRef(iri) for iri in old.get(name, {}).get("mentions", []))
+            if name in digests:
+                mentions[name] = _mentioned(knowledge.store.graph(name))
+                seeds.update(URIRef(iri) for iri in mentions[name])
+        focus = neighbourhood(index, seeds, radius) if changed else set()
+        evaluator = _Evaluator(index, shapes)
+        for shape in plan.shapes:
+            if shape.node in unbounded_shapes(plan):
+                focus |= evaluator.focus_nodes(shape)
+        if any(isinstance(node, BNode) for node in focus):
+            # Results name every blank node alike: re-check them all or none.
+            focus |= {node for node in index.out if isinstance(node, BNode)}
+        fresh = validate_fast(
+            index, shapes, plan=plan, focus=focus, source_files=source_files,
+            entities_checked=entities,
+        )  # fmt: skip
+        cached = [result_from_json(item) for item in cache["results"]]
+        results = merge(cached, fresh.results, {focus_key(node) for node in focus})
+        report = ValidationReport(
+            conforms=not any(r.severity == "violation" for r in results),
+            results=results,
+            entities_checked=entities,
+            report_graph=fresh.report_graph,
+        )
+        on_note(
+            f"--changed: {len(changed)} of {len(files)} data files changed; "
+            f"re-checked {len(focus)} focus nodes"
+        )
+    else:
+        on_note(f"--changed: full validation ({reason})")
+        report = validate_fast(
+            index, shapes, plan=plan, source_files=source_files, entities_checked=entities
+        )
+    for item in files:
+        if item.graph not in mentions:
+            previous = (cache or {}).get("files", {}).get(item.graph)
+            if previous is not None and previous["sha256"] == digests[item.graph]:
+                mentions[item.graph] = list(previous["mentions"])
+            else:
+                mentions[item.graph] = _mentioned(knowledge.store.graph(item.graph))
+    write_cache(
+        location, schema, {name: (digests[name], mentions[name]) for name in digests}, report
+    )
+    return report
+
+
+def _why_full(cache: Mapping[str, Any] | None, schema: str, radius: int | None) -> str | None:
+    if cache is None:
+        return "no earlier validation to start from"
+    if cache.get("schema") != schema:
+        return "the ontology, the shapes or the engine changed"
+    if radius is None:
+        return "a shape follows paths of any length"
+    return None

@@ -45,6 +45,13 @@ from kg.errors import EXIT_NOT_CONFORMING, EXIT_OK
     help="auto: the fast engine when it supports every shape (else pyshacl); "
     "fast: kg.fastshacl, handing unsupported shapes to pyshacl; pyshacl: the reference.",
 )
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Re-check only what the data files changed since the last --changed run can "
+    "affect, and reuse the rest of that run's report (the first run validates fully). "
+    "Fast engine; not with FILES, --inference or --format turtle.",
+)
 @pass_settings
 @handle_errors
 def validate(
@@ -55,6 +62,7 @@ def validate(
     shapes_files: tuple[Path, ...],
     inference: str,
     engine: str,
+    changed: bool,
 ) -> None:
     """Check the knowledge against the SHACL shapes.
 
@@ -68,7 +76,21 @@ def validate(
     def note(message: str) -> None:
         click.echo(f"kg: note: {message}", err=True)
 
-    if files:
+    if changed:
+        from kg.errors import UsageError
+        from kg.validation_cache import validate_changed
+
+        refused = (
+            "FILES" if files else
+            "--engine pyshacl" if engine == "pyshacl" else
+            f"--inference {inference}" if inference != "none" else
+            "--format turtle (the report graph needs a full validation)"
+            if report_format == "turtle" else None
+        )  # fmt: skip
+        if refused is not None:
+            raise UsageError(f"--changed cannot be used with {refused}; drop one of them")
+        report = validate_changed(settings.open(), shapes_files, note)
+    elif files:
         report = validate_files(files, input_format, shapes_files, inference, engine, note)
     else:
         report = validate_knowledge(settings.open(), shapes_files, inference, engine, note)
