@@ -1290,24 +1290,30 @@ def validate_fast(
             runnable.append(shape)
         except _Unsupported:
             fallback_nodes.add(_show_term(shape.node))
-    report_graph = _report_graph(hits, evaluator)
     results = [_result_from_hit(hit, evaluator, source_files or {}) for hit in hits]
     # Like pyshacl with allow_warnings: only violations make the data non-conforming.
     conforms = not any(hit.shape.severity == SH.Violation for hit in hits)
+    extra = None
     if fallback_nodes:
         extra = _pyshacl_for(plan, fallback_nodes, index, source_files, focus)
         results.extend(extra.results)
-        for triple in extra.report_graph:
-            report_graph.add(triple)
         conforms = conforms and extra.conforms
-    _finish_report_graph(report_graph, conforms)
+
+    def report_graph() -> Graph:
+        graph = _report_graph(hits, evaluator)
+        if extra is not None:
+            for triple in extra.report_graph:
+                graph.add(triple)
+        _finish_report_graph(graph, conforms)
+        return graph
+
     return ValidationReport(
         conforms=conforms,
         results=tuple(sorted(set(results), key=_result_key)),
         entities_checked=(
             entities_checked if entities_checked is not None else _count_data_entities(data)
         ),
-        report_graph=report_graph,
+        graph_maker=report_graph,
     )
 
 
@@ -1457,7 +1463,7 @@ def _pyshacl_for(
         conforms=not kept,
         results=kept,
         entities_checked=report.entities_checked,
-        report_graph=report.report_graph,
+        graph_maker=lambda: report.report_graph,
     )
 
 

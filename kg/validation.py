@@ -6,8 +6,9 @@ Results come back as small frozen dataclasses, sorted, with enough context
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -45,10 +46,20 @@ class ValidationResult:
 
 @dataclass(frozen=True)
 class ValidationReport:
+    """The results, and the SHACL report graph, made only when asked for.
+
+    Building the report graph (tens of thousands of triples on a big graph) takes
+    longer than finding the results; only `--format turtle` needs it.
+    """
+
     conforms: bool
     results: tuple[ValidationResult, ...]
     entities_checked: int
-    report_graph: Graph
+    graph_maker: Callable[[], Graph] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def report_graph(self) -> Graph:
+        return self.graph_maker()
 
     @property
     def violations(self) -> int:
@@ -110,7 +121,7 @@ def validate(
         conforms=bool(conforms),
         results=tuple(results),
         entities_checked=_count_entities(data),
-        report_graph=stable,
+        graph_maker=lambda: stable,
     )
 
 
