@@ -408,13 +408,15 @@ def run_worker(args: list[str], timeout: float = 3600) -> dict[str, Any]:
     return result
 
 
-def process_time(command: list[str], repeat: int, cwd: Path = ROOT) -> dict[str, Any]:
+def process_time(
+    command: list[str], repeat: int, cwd: Path = ROOT, ok: tuple[int, ...] = (0,)
+) -> dict[str, Any]:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, cwd=cwd, check=False)
         times.append(time.perf_counter() - start)
-        if done.returncode != 0:
+        if done.returncode not in ok:
             lines = done.stderr.decode(errors="replace").strip().splitlines()
             return {
                 "error": next(
@@ -570,6 +572,16 @@ def measure_size(
                 "results": fast[0].get("results"),
             }
         }
+        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
+            # What a user runs: `kg validate` on the index (built beforehand, as after
+            # any earlier command); exit 1 means "does not conform", not a failure.
+            kg_index(folder, Path(tmp) / "index")[0].close()
+            command = [KG, "--store", f"oxigraph:{Path(tmp) / 'index'}", "--data", str(folder),
+                       "validate", "--format", "json"]  # fmt: skip
+            cases["validate"]["kg-cli"] = {
+                **process_time(command, repeat, ok=(0, 1)),
+                "note": "kg validate, whole process, index exists",
+            }
         pyshacl = run_worker(["validate", "pyshacl", str(folder), ""], timeout=PYSHACL_LIMIT)
         cases["validate"]["pyshacl"] = {**pyshacl, "runs": 1}
         with_ontology = one_file(folder, include_ontology=True)
@@ -654,13 +666,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             add("peak memory at 1M (kg load) < 1 GiB", peak < 1024, f"{peak:.0f} MiB")
     if "100k" in sizes and "validate" in sizes["100k"]["cases"]:
         validate = sizes["100k"]["cases"]["validate"]
-        fast = validate["fast"].get("wall")
+        # `kg validate` as a user runs it, else the library's fast engine on the files.
+        fast = validate.get("kg-cli", {}).get("seconds") or validate["fast"].get("wall")
         jena_seconds = validate.get("jena-shacl", {}).get("seconds")
         if fast and jena_seconds:
             add(
                 "full validation 100k: no slower than Jena shacl (whole process)",
                 fast <= jena_seconds,
-                f"fast {fast:.2f}s, jena {jena_seconds:.2f}s",
+                f"kg validate {fast:.2f}s, jena {jena_seconds:.2f}s",
             )
         else:
             add(

@@ -39,12 +39,36 @@ def validate_knowledge(
     engine: str = "pyshacl",
     on_note: Callable[[str], None] | None = None,
 ) -> ValidationReport:
-    from kg.fastshacl import validate_with_engine
+    from kg.fastshacl import (
+        compile_shapes,
+        index_from_oxigraph,
+        note_fallbacks,
+        validate_fast,
+        validate_with_engine,
+    )
+    from kg.stores.oxigraph_store import OxigraphStore
 
+    shapes = shapes_graph(shapes_files, knowledge)
+    if isinstance(knowledge.store, OxigraphStore) and engine != "pyshacl" and inference == "none":
+        plan = compile_shapes(shapes)
+        if engine == "fast" or plan.fully_supported:
+            # The fast engine reads the index directly: copying a big graph into rdflib
+            # first would take longer than validating it.
+            index, entities = index_from_oxigraph(
+                knowledge.store.reader(), knowledge.data_graphs, knowledge.ontology()
+            )
+            note_fallbacks(plan, on_note)
+            return validate_fast(
+                index,
+                shapes,
+                source_files=knowledge.defining_files(),
+                plan=plan,
+                entities_checked=entities,
+            )
     return validate_with_engine(
         engine,
         knowledge.data(),
-        shapes_graph(shapes_files, knowledge),
+        shapes,
         ontology=knowledge.ontology(),
         inference=inference,
         source_files=knowledge.defining_files(),

@@ -25,7 +25,7 @@ affect and merges the new results with the cached ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -1507,7 +1507,30 @@ def validate_with_engine(
     plan = compile_shapes(shapes)
     if engine == "auto" and not plan.fully_supported:
         return validate(data, shapes, ontology, inference, source_files)
+    note_fallbacks(plan, on_note)
+    return validate_fast(data, shapes, ontology, source_files, plan=plan)
+
+
+def note_fallbacks(plan: ShapesPlan, on_note: Callable[[str], None] | None) -> None:
+    """Say which shapes the fast engine hands to pyshacl."""
     for fallback in plan.fallbacks:
         if on_note is not None:
             on_note(f"shape {fallback.shape} is checked by pyshacl: {fallback.reason}")
-    return validate_fast(data, shapes, ontology, source_files, plan=plan)
+
+
+def index_from_oxigraph(
+    handle: Any, graphs: Sequence[str], ontology: Graph
+) -> tuple[TripleIndex, int]:
+    """The named `graphs` of an Oxigraph store and the ontology as one index, read
+    straight from the store (no rdflib graph in between), and the number of typed
+    entities in the data (the ontology's classes are not counted)."""
+    import pyoxigraph as ox
+
+    index = TripleIndex()
+    for name in graphs:
+        index.add_all(
+            triples_from_oxigraph(handle.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+        )
+    entities = _count_data_entities(index)
+    index.add_all(ontology)
+    return index, entities

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph
 from rdflib.term import Node
 
 from kg.knowledge import KnowledgeFile, discover, display_path, graphs_of_kind
@@ -50,14 +49,25 @@ class Knowledge:
 
     def defining_files(self) -> dict[Node, str]:
         """Each typed subject -> the file that types it (the first, in load order)."""
-        found: dict[Node, str] = {}
-        for item in self.files:
-            if item.kind != "data":
+        order = {
+            item.graph: (number, item)
+            for number, item in enumerate(self.files)
+            if item.kind == "data"
+        }
+        # One query over every graph (restricting it to many graphs is slow on Oxigraph);
+        # graphs that are not data are dropped here.
+        answer = self.store.query(
+            "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s a ?type } FILTER (isIRI(?s)) }"
+        )
+        first: dict[Node, int] = {}
+        for subject, graph in answer.rows:
+            if subject is None or str(graph) not in order:
                 continue
-            for subject in self.store.graph(item.graph).subjects(RDF.type, None):
-                if isinstance(subject, URIRef):
-                    found.setdefault(subject, item.display)
-        return found
+            number = order[str(graph)][0]
+            if number < first.get(subject, len(self.files)):
+                first[subject] = number
+        shown = {number: item.display for number, item in order.values()}
+        return {subject: shown[number] for subject, number in first.items()}
 
 
 def open_knowledge(

@@ -115,3 +115,18 @@ def test_changed_with_files_is_a_usage_error(run_kg, data: Path) -> None:
     result = run_kg("validate", "--changed", str(data / ARTICLE))
     assert result.exit_code == 2
     assert "--changed cannot be used with FILES" in result.stderr
+
+
+def test_validating_on_the_index_reads_it_directly_and_agrees_with_memory(
+    run_kg, data: Path, tmp_path: Path
+) -> None:
+    article = data / ARTICLE
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace('ms:carNumber "24" ;', 'ms:carNumber "24", "99" ;'), "utf-8")
+    outputs = []
+    for spec in ("memory", f"oxigraph:{tmp_path / 'index'}"):
+        result = run_kg("--store", spec, "--data", str(data), "validate", "--format", "json")
+        assert result.exit_code == 1, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert '"focus": "msr:rolex-24-at-daytona-2024-entry-24"' in outputs[0]
