@@ -12,7 +12,7 @@ Loading: changed files are parsed first and written out as N-Quads in a staging
 folder beside the database, so a syntax error leaves the index as it was. A
 full build then bulk-loads the staged parts side by side (one thread per core;
 Oxigraph's bulk loader writes its own sorted files and releases the GIL); a
-refresh replaces each changed file's graph in a transaction.
+refresh drops each changed file's graph and bulk-loads it again.
 
 Safety: a marker file is written before the first change and removed after the
 new manifest is in place; a run that finds the marker (a crash mid-refresh)
