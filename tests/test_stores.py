@@ -596,3 +596,34 @@ def test_parallel_staging_names_the_bad_file_and_keeps_the_index(
         open_knowledge(spec, [data], include_ontology=False)
     assert not (tmp_path / "index" / "refresh-in-progress").exists()
     assert not (tmp_path / "index" / "staging").exists()
+
+
+def test_bound_variables_are_substituted_only_where_that_is_safe() -> None:
+    from kg.stores.oxigraph_store import _with_projected
+
+    iri = {"e": URIRef(MSR + "x")}
+    assert _with_projected("SELECT ?a ?b\nWHERE { ?e ?a ?b }", iri) == (
+        "SELECT ?a ?b\n?e WHERE { ?e ?a ?b }"
+    )
+    assert _with_projected("SELECT DISTINCT ?a { ?e ?a ?b }", iri) == (
+        "SELECT DISTINCT ?a ?e { ?e ?a ?b }"
+    )
+    for unsafe in (
+        "SELECT ?a (COUNT(?b) AS ?n) WHERE { ?e ?a ?b } GROUP BY ?a",
+        "SELECT ?a WHERE { { SELECT ?a WHERE { ?e ?a ?b } } }",
+        "SELECT ?e ?a WHERE { ?e ?a ?b }",
+        "SELECT * WHERE { ?e ?a ?b }",
+    ):
+        assert _with_projected(unsafe, iri) is None, unsafe
+    assert _with_projected("SELECT ?a WHERE { ?e ?a ?b }", {"e": BNode("b0")}) is None
+
+
+def test_a_substituted_variable_is_not_in_the_answer(tmp_path: Path, data: Path) -> None:
+    knowledge = open_knowledge(index_spec(tmp_path), [data], include_ontology=False)
+    query = PREFIXES + "SELECT ?p WHERE { ?e ?p ?o } ORDER BY ?p"
+    answer = knowledge.store.query(query, bindings={"e": URIRef(MSR + "rene-rast")})
+    fresh = open_knowledge("memory", [data], include_ontology=False)
+    expected = fresh.store.query(query, bindings={"e": URIRef(MSR + "rene-rast")})
+    assert answer.variables == ("p",) == expected.variables
+    assert rows(answer) == rows(expected) and answer.rows
+    knowledge.store.close()
