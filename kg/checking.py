@@ -54,14 +54,15 @@ def validate_knowledge(
         if engine == "fast" or plan.fully_supported:
             # The fast engine reads the index directly: copying a big graph into rdflib
             # first would take longer than validating it.
-            index, entities = index_from_oxigraph(
-                knowledge.store.reader(), knowledge.data_graphs, knowledge.ontology()
+            data_files = [item for item in knowledge.files if item.kind == "data"]
+            index, entities, defined_in = index_from_oxigraph(
+                knowledge.store.reader(), data_files, knowledge.ontology()
             )
             note_fallbacks(plan, on_note)
             return validate_fast(
                 index,
                 shapes,
-                source_files=knowledge.defining_files(),
+                source_files=defined_in,
                 plan=plan,
                 entities_checked=entities,
             )

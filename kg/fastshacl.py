@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib import Literal as RDFLiteral
@@ -37,7 +37,23 @@ from rdflib.term import Node
 from kg.namespaces import prefix_lines
 from kg.validation import ValidationReport, ValidationResult
 
+if TYPE_CHECKING:
+    from kg.knowledge import KnowledgeFile
+
 Triple = tuple[Node, Node, Node]
+
+# Looked up once: an rdflib namespace attribute costs a Python call each time, and the
+# checks below run a few hundred thousand times at 100 thousand triples.
+_TYPE = RDF.type
+_SUBCLASS_OF = RDFS.subClassOf
+_FIRST = RDF.first
+_XSD_STRING = XSD.string
+_LANG_STRING = RDF.langString
+_RDFS_LITERAL = RDFS.Literal
+_RDFS_DATATYPE = RDFS.Datatype
+_BLANK_KINDS = frozenset((SH.BlankNode, SH.BlankNodeOrLiteral, SH.BlankNodeOrIRI))
+_LITERAL_KINDS = frozenset((SH.Literal, SH.BlankNodeOrLiteral, SH.IRIOrLiteral))
+_IRI_KINDS = frozenset((SH.IRI, SH.IRIOrLiteral, SH.BlankNodeOrIRI))
 
 # Parameters that describe a shape rather than constrain it.
 _DESCRIPTIVE = {
@@ -158,6 +174,9 @@ class TripleIndex:
         self.out: dict[Node, dict[Node, set[Node]]] = {}
         self.inc: dict[Node, dict[Node, set[Node]]] = {}
         self._types: dict[Node, frozenset[Node]] = {}
+        # Every triple of the index as N-Triples, when it was read from Oxigraph (see
+        # index_from_oxigraph): SPARQL-based checks load it without converting terms.
+        self.ntriples: list[bytes] | None = None
         self.add_all(triples)
 
     def add_all(self, triples: Iterable[Triple]) -> None:
@@ -178,6 +197,7 @@ class TripleIndex:
                 subjects = ps[p] = set()
             subjects.add(s)
         self._types.clear()
+        self.ntriples = None
 
     def __len__(self) -> int:
         return sum(len(objs) for po in self.out.values() for objs in po.values())
@@ -208,7 +228,7 @@ class TripleIndex:
         seen = {cls}
         stack = [cls]
         while stack:
-            for parent in self.objects(stack.pop(), RDFS.subClassOf):
+            for parent in self.objects(stack.pop(), _SUBCLASS_OF):
                 if parent not in seen:
                     seen.add(parent)
                     stack.append(parent)
@@ -220,7 +240,7 @@ class TripleIndex:
         seen = {cls}
         stack = [cls]
         while stack:
-            for child in self.subjects(RDFS.subClassOf, stack.pop()):
+            for child in self.subjects(_SUBCLASS_OF, stack.pop()):
                 if child not in seen:
                     seen.add(child)
                     stack.append(child)
@@ -229,11 +249,11 @@ class TripleIndex:
     def instances(self, cls: Node) -> set[Node]:
         found: set[Node] = set()
         for sub in self.subclasses(cls):
-            found |= self.subjects(RDF.type, sub)
+            found |= self.subjects(_TYPE, sub)
         return found
 
     def is_instance(self, node: Node, cls: Node) -> bool:
-        return any(cls in self.superclasses(t) for t in self.objects(node, RDF.type))
+        return any(cls in self.superclasses(t) for t in self.objects(node, _TYPE))
 
 
 # --- compiled shapes -------------------------------------------------------------
@@ -426,6 +446,7 @@ _THIS = re.compile(r"[?$]this\b")
 _UNSUPPORTED_SPARQL = re.compile(r"[?$](currentShape|shapesGraph)\b|[?$]PATH\b")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _PROJECTION = re.compile(r"\bSELECT\s+((?:DISTINCT|REDUCED)\s+)?", re.IGNORECASE)
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 
 
 @dataclass(frozen=True)
@@ -450,12 +471,16 @@ def _compile_sparql(shapes: Graph, shape: Node, node: Node) -> _SparqlConstraint
     if body_start is None:
         raise _Unsupported("an sh:sparql query without WHERE")
     # A sub-query evaluated before the join sees every $this at once; that equals
-    # pyshacl's pre-binding only when the sub-query projects $this (and so keeps
-    # its solutions apart per focus node).
+    # pyshacl's pre-binding when the sub-query projects $this (and so keeps its
+    # solutions apart per focus node), or does not mention $this at all.
     for inner in list(_PROJECTION.finditer(text))[1:]:
         inner_body = _WHERE.search(text, inner.end())
-        if inner_body is None or not _THIS.search(text[inner.end() : inner_body.start()]):
-            raise _Unsupported("an sh:sparql sub-query that does not project $this")
+        if inner_body is None:
+            raise _Unsupported("an sh:sparql sub-query without WHERE")
+        if _THIS.search(text[inner.end() : inner_body.start()]):
+            continue
+        if _THIS.search(text[inner_body.end() : _group_end(text, inner_body.end())]):
+            raise _Unsupported("an sh:sparql sub-query that uses $this without projecting it")
     prefixes = prefix_lines(_declared_prefixes(shapes, node))
     projection = _PROJECTION.search(text)
     if projection is None:
@@ -470,6 +495,31 @@ def _compile_sparql(shapes: Graph, shape: Node, node: Node) -> _SparqlConstraint
         deactivated=isinstance(deactivated, RDFLiteral) and bool(deactivated.toPython()),
         projects_this=projects_this,
     )
+
+
+def _group_end(text: str, start: int) -> int:
+    """Where the group opened just before `start` closes: braces are counted outside
+    strings and comments (SPARQL IRIs cannot hold braces)."""
+    depth, position = 1, start
+    while position < len(text):
+        char = text[position]
+        if char in "\"'":
+            position += 1
+            while position < len(text) and text[position] != char:
+                position += 2 if text[position] == "\\" else 1
+        elif char == "<" and (iri := _IRI.match(text, position)) is not None:
+            position = iri.end() - 1
+        elif char == "#":
+            newline = text.find("\n", position)
+            position = len(text) if newline < 0 else newline
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return position
+        position += 1
+    return len(text)
 
 
 def _declared_prefixes(shapes: Graph, node: Node) -> list[tuple[str, str]]:
@@ -523,6 +573,7 @@ class _Evaluator:
         self.index = index
         self.shapes = shapes
         self._sparql_store: Any = None
+        self._paths: dict[Node, tuple[Any, ...]] = {}
         self.quiet = 0
 
     # value nodes ------------------------------------------------------------
@@ -532,48 +583,64 @@ class _Evaluator:
         return self._path_values({focus}, path)
 
     def _path_values(self, nodes: set[Node], path: Node) -> set[Node]:
-        shapes, index = self.shapes, self.index
+        index = self.index
         if isinstance(path, URIRef):
             result: set[Node] = set()
             for node in nodes:
                 result |= index.objects(node, path)
             return result
-        if (path, RDF.first, None) in shapes:
+        plan = self._paths.get(path)
+        if plan is None:
+            plan = self._paths[path] = self._path_plan(path)
+        kind, inner = plan[0], plan[1]
+        if kind == "sequence":
             current = nodes
-            for member in shapes.items(path):
+            for member in inner:
                 current = self._path_values(current, member)
             return current
-        inverse = shapes.value(path, SH.inversePath)
-        if inverse is not None:
+        if kind == "inverse":
             result = set()
             for node in nodes:
-                result |= self._inverse_values(node, inverse)
+                result |= self._inverse_values(node, inner)
             return result
-        alternatives = shapes.value(path, SH.alternativePath)
-        if alternatives is not None:
+        if kind == "alternative":
             result = set()
-            for member in shapes.items(alternatives):
+            for member in inner:
                 result |= self._path_values(nodes, member)
             return result
+        include_self, repeat = plan[2], plan[3]
+        result = set(nodes) if include_self else set()
+        frontier = nodes
+        seen: set[Node] = set()
+        while frontier:
+            step = self._path_values(frontier, inner)
+            result |= step
+            if not repeat:
+                break
+            frontier = step - seen
+            seen |= step
+        return result
+
+    def _path_plan(self, path: Node) -> tuple[Any, ...]:
+        """A complex path read once from the shapes graph (reading it at every focus
+        node was a fifth of the validation time)."""
+        shapes = self.shapes
+        if (path, _FIRST, None) in shapes:
+            return ("sequence", tuple(shapes.items(path)))
+        inverse = shapes.value(path, SH.inversePath)
+        if inverse is not None:
+            return ("inverse", inverse)
+        alternatives = shapes.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return ("alternative", tuple(shapes.items(alternatives)))
         for kind, include_self, repeat in (
             (SH.zeroOrMorePath, True, True),
             (SH.oneOrMorePath, False, True),
             (SH.zeroOrOnePath, True, False),
         ):
             inner = shapes.value(path, kind)
-            if inner is None:
-                continue
-            result = set(nodes) if include_self else set()
-            frontier = nodes
-            seen: set[Node] = set()
-            while frontier:
-                step = self._path_values(frontier, inner)
-                result |= step
-                if not repeat:
-                    break
-                frontier = step - seen
-                seen |= step
-            return result
+            if inner is not None:
+                return ("repeat", inner, include_self, repeat)
         raise _Unsupported("a property path the fast engine cannot read")
 
     def _inverse_values(self, node: Node, inner: Node) -> set[Node]:
@@ -869,7 +936,10 @@ class _Evaluator:
 
     def _oxigraph(self) -> Any:
         if self._sparql_store is None:
-            self._sparql_store = _oxigraph_store(self.index.triples())
+            if self.index.ntriples is not None:
+                self._sparql_store = _oxigraph_store_from(self.index.ntriples)
+            else:
+                self._sparql_store = _oxigraph_store(self.index.triples())
         return self._sparql_store
 
 
@@ -888,23 +958,22 @@ def _datatype_ok(value: Node, rule: Node) -> bool:
         if getattr(value, "ill_typed", None) is True:
             return False
         return _actual_datatype_ok(value, rule)
-    if rule == RDFS.Literal:
+    if rule == _RDFS_LITERAL:
         return True
-    if rule == RDFS.Datatype and value.datatype:
+    if rule == _RDFS_DATATYPE and value.datatype:
         return True
-    if value.datatype is None and value.language is None and rule == XSD.string:
+    if value.datatype is None and value.language is None and rule == _XSD_STRING:
         return _actual_datatype_ok(value, rule)
-    if rule == RDF.langString and value.language:
+    if rule == _LANG_STRING and value.language:
         return _actual_datatype_ok(value, rule)
     return False
 
 
-def _actual_datatype_ok(value: RDFLiteral, rule: Node) -> bool:
+def _python_types() -> dict[Node, Any]:
     from datetime import date, datetime, time
     from decimal import Decimal
 
-    python = value.value
-    checks: dict[Node, Any] = {
+    return {
         XSD.string: (str, bytes),
         RDF.langString: (str, bytes),
         XSD.integer: int,
@@ -915,8 +984,15 @@ def _actual_datatype_ok(value: RDFLiteral, rule: Node) -> bool:
         XSD.time: time,
         XSD.dateTime: datetime,
     }
-    expected = checks.get(rule)
-    return True if expected is None else isinstance(python, expected)
+
+
+# The Python type rdflib gives a well-formed literal of each datatype.
+_PYTHON_TYPES = _python_types()
+
+
+def _actual_datatype_ok(value: RDFLiteral, rule: Node) -> bool:
+    expected = _PYTHON_TYPES.get(rule)
+    return True if expected is None else isinstance(value.value, expected)
 
 
 def _pair_ordered(value: Node, other: Node, or_equal: bool) -> bool:
@@ -941,10 +1017,10 @@ def _pair_ordered(value: Node, other: Node, or_equal: bool) -> bool:
 
 def _node_kind_ok(value: Node, rule: Node) -> bool:
     if isinstance(value, BNode):
-        return rule in (SH.BlankNode, SH.BlankNodeOrLiteral, SH.BlankNodeOrIRI)
+        return rule in _BLANK_KINDS
     if isinstance(value, RDFLiteral):
-        return rule in (SH.Literal, SH.BlankNodeOrLiteral, SH.IRIOrLiteral)
-    return rule in (SH.IRI, SH.IRIOrLiteral, SH.BlankNodeOrIRI)
+        return rule in _LITERAL_KINDS
+    return rule in _IRI_KINDS
 
 
 def _language_ok(value: Node, languages: set[str]) -> bool:
@@ -1220,27 +1296,44 @@ def _oxigraph_store(triples: Iterable[Triple]) -> Any:
     return store
 
 
-def triples_from_oxigraph(store: Any) -> Iterator[Triple]:
-    """Every triple of a pyoxigraph store (all graphs), as rdflib terms."""
-    cache: dict[str, URIRef] = {}
-
-    def iri(term: Any) -> URIRef:
-        value = term.value
-        found = cache.get(value)
-        if found is None:
-            found = cache[value] = URIRef(value)
-        return found
-
+def _oxigraph_store_from(chunks: Sequence[bytes]) -> Any:
     import pyoxigraph as ox
 
-    for quad in store:
-        subject = quad.subject
-        s: Node = iri(subject) if isinstance(subject, ox.NamedNode) else BNode(subject.value)
-        obj = quad.object
-        o: Node | None
-        o = iri(obj) if isinstance(obj, ox.NamedNode) else _to_rdflib(obj)
-        assert o is not None
-        yield s, iri(quad.predicate), o
+    store = ox.Store()
+    for chunk in chunks:
+        store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _ntriples(triples: Iterable[Any]) -> bytes:
+    import pyoxigraph as ox
+
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None  # no output given: the bytes are returned
+    return data
+
+
+def triples_from_oxigraph(
+    quads: Iterable[Any], cache: dict[Any, Any] | None = None
+) -> Iterator[Triple]:
+    """Pyoxigraph quads or triples as rdflib triples. Each distinct term is converted
+    once (`cache`, shared between calls, maps pyoxigraph terms to rdflib ones): making
+    an rdflib literal parses its value, and most values recur."""
+    import pyoxigraph as ox
+
+    known: dict[Any, Any] = {} if cache is None else cache
+    blank = ox.BlankNode
+
+    def term(value: Any) -> Any:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = (
+                BNode(value.value) if isinstance(value, blank) else _to_rdflib(value)
+            )
+        return found
+
+    for quad in quads:
+        yield term(quad.subject), term(quad.predicate), term(quad.object)
 
 
 # --- the entry points ------------------------------------------------------------
@@ -1519,18 +1612,40 @@ def note_fallbacks(plan: ShapesPlan, on_note: Callable[[str], None] | None) -> N
 
 
 def index_from_oxigraph(
-    handle: Any, graphs: Sequence[str], ontology: Graph
-) -> tuple[TripleIndex, int]:
-    """The named `graphs` of an Oxigraph store and the ontology as one index, read
-    straight from the store (no rdflib graph in between), and the number of typed
-    entities in the data (the ontology's classes are not counted)."""
+    handle: Any, files: Sequence[KnowledgeFile], ontology: Graph
+) -> tuple[TripleIndex, int, dict[Node, str]]:
+    """The graphs of the data `files` in an Oxigraph store and the ontology as one
+    index, read straight from the store (no rdflib graph in between); the number of
+    typed entities in the data (the ontology's classes are not counted); and each
+    typed IRI's first file in the order given (what Knowledge.defining_files answers
+    with a query, read here on the way).
+
+    Read from the store, not parsed again from the files: the store keeps literals in
+    canonical form, as every backend shows them (kg.stores.terms.canonical).
+    """
     import pyoxigraph as ox
 
     index = TripleIndex()
-    for name in graphs:
-        index.add_all(
-            triples_from_oxigraph(handle.quads_for_pattern(None, None, None, ox.NamedNode(name)))
-        )
+    chunks: list[bytes] = []
+    cache: dict[Any, Any] = {}
+    typed_in: dict[Node, str] = {}
+    rdf_type = ox.NamedNode(str(_TYPE))
+    for item in files:
+        quads = list(handle.quads_for_pattern(None, None, None, ox.NamedNode(item.graph)))
+        index.add_all(triples_from_oxigraph(quads, cache))
+        shown = item.display
+        for quad in quads:
+            if quad.predicate == rdf_type and isinstance(quad.subject, ox.NamedNode):
+                typed_in.setdefault(cache[quad.subject], shown)
+        # Kept as N-Triples for the SPARQL-based checks: reading the store again costs
+        # as much as this read, converting the terms back from rdflib twice that.
+        chunks.append(_ntriples(quad.triple for quad in quads))
     entities = _count_data_entities(index)
     index.add_all(ontology)
-    return index, entities
+    chunks.append(
+        _ntriples(
+            ox.Triple(_to_oxigraph(s), _to_oxigraph(p), _to_oxigraph(o)) for s, p, o in ontology
+        )
+    )
+    index.ntriples = chunks
+    return index, entities, typed_in

@@ -237,3 +237,34 @@ def test_cli_valid_file_conforms_with_fast_engine() -> None:
     )
     assert code == 0
     assert out.endswith(" - conforms\n")
+
+
+_SUBQUERY_SHAPE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+    sh:sparql [ sh:select \"\"\"
+        SELECT $this ?value WHERE {
+            $this <http://example.org/p> ?value .
+            { SELECT ?value (COUNT(*) AS ?n)
+              WHERE { ?x <http://example.org/p#{> ?value . FILTER (STR(?value) != "}") %s }
+              GROUP BY ?value }
+        }\"\"\" ] .
+"""
+
+
+@pytest.mark.parametrize(
+    ("inside", "supported"),
+    [
+        ("", True),  # a sub-query independent of $this: one run for every focus node
+        ("# a comment with }\n", True),  # braces in comments, strings and IRIs do not count
+        ("?x <http://example.org/q> $this .", False),  # uses $this without projecting it
+    ],
+)
+def test_sparql_sub_query_support(inside: str, supported: bool) -> None:
+    shapes = Graph().parse(data=_SUBQUERY_SHAPE % inside, format="turtle")
+    reasons = [f.reason for f in compile_shapes(shapes).fallbacks]
+    if supported:
+        assert reasons == []
+    else:
+        assert reasons == ["an sh:sparql sub-query that uses $this without projecting it"]

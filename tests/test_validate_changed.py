@@ -130,3 +130,21 @@ def test_validating_on_the_index_reads_it_directly_and_agrees_with_memory(
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]
     assert '"focus": "msr:rolex-24-at-daytona-2024-entry-24"' in outputs[0]
+
+
+def test_sparql_based_checks_on_the_index_agree_with_memory(
+    run_kg, data: Path, tmp_path: Path
+) -> None:
+    # A decision expected before its first report: a SPARQL-based constraint, run on
+    # the triples read from the index (kept as N-Triples), must find it as pyshacl does.
+    fixture = Path(__file__).parent / "fixtures" / "shapes" / "invalid"
+    shutil.copy(fixture / "ExpectedTimeShape-month-before-first-report.ttl", data / "extra.ttl")
+    outputs = []
+    for spec in ("memory", f"oxigraph:{tmp_path / 'index'}"):
+        result = run_kg("--store", spec, "--data", str(data), "validate", "--format", "json")
+        assert result.exit_code == 1, result.stderr
+        outputs.append(result.stdout)
+    reference = run_kg("--store", "memory", "--data", str(data), "validate", "--engine",
+                       "pyshacl", "--format", "json")  # fmt: skip
+    assert outputs[0] == outputs[1] == reference.stdout
+    assert "before the first report on the decision was published" in outputs[0]
