@@ -12,8 +12,12 @@ the other and never holds them all:
 
 A graph loaded from a file in this run (the index, `memory`) is written from
 its file, parsed again by Oxigraph: several times faster than reading the
-database back. Big selections are split over one worker process per core.
-A server's graphs are read from the server. See docs/export-and-build.md.
+database back. For a Turtle export from the index, a Turtle or N-Triples file
+that Oxigraph read when the index was built and that has no labelled blank
+nodes is copied as it is, after an `@base` line with its own address (its
+prefixes and relative IRIs mean what they meant in the file): no parsing at
+all. Big selections are split over one worker process per core. A server's
+graphs are read from the server. See docs/export-and-build.md.
 """
 
 from __future__ import annotations
@@ -52,12 +56,15 @@ def stream(knowledge: Knowledge, graphs: Sequence[str], format_name: str, output
     from kg.stores.sparql_store import SparqlStore
 
     if format_name in ("turtle", "trig"):
-        output.write(b"".join(f"@prefix {p}: <{iri}> .\n".encode() for p, iri in _PREFIXES))
+        output.write(_PREFIX_LINES)
     from_files = not isinstance(knowledge.store, SparqlStore)
     files = [knowledge.file_of(name) for name in graphs] if from_files else []
     if from_files and all(item is not None for item in files):
         chosen = [item for item in files if item is not None]
-        return _write_files(chosen, format_name, output)
+        copies = _copyable(knowledge.store, chosen) if format_name == "turtle" else {}
+        return _write_files(
+            chosen, format_name, output, [copies.get(item.graph) for item in chosen]
+        )
     statements = 0
     for name in graphs:
         chunk, count = _chunk(_graph_triples(knowledge.store, name), name, format_name)
@@ -68,45 +75,133 @@ def stream(knowledge: Knowledge, graphs: Sequence[str], format_name: str, output
 
 # Every project prefix, declared once: finding the ones used would read everything twice.
 _PREFIXES = sorted(PREFIXES.items())
+_PREFIX_LINES = b"".join(f"@prefix {p}: <{iri}> .\n".encode() for p, iri in _PREFIXES)
 
 # Below this much source, one process writes everything; above, one process per core.
 PARALLEL_BYTES = 8 * 1024 * 1024
 
 
-def _write_files(files: Sequence[KnowledgeFile], format_name: str, output: IO[bytes]) -> int:
+def _copyable(store: Store, files: Sequence[KnowledgeFile]) -> dict[str, int]:
+    """Graph -> triple count, for the files a Turtle export may copy as they are: Turtle
+    or N-Triples that Oxigraph's parser read when the index was built, unchanged since
+    (same size and times as in the index's manifest)."""
+    from kg.knowledge import rdf_format
+    from kg.stores.index import read_manifest
+    from kg.stores.oxigraph_store import OxigraphStore
+
+    if not isinstance(store, OxigraphStore):
+        return {}
+    manifest = read_manifest(store.manifest_path)
+    if manifest is None:
+        return {}
+    copyable: dict[str, int] = {}
+    for item in files:
+        entry = manifest.entries.get(str(item.path.resolve()))
+        if entry is None or not entry.native or entry.graph != item.graph:
+            continue
+        if rdf_format(item.path) not in ("turtle", "nt"):
+            continue
+        try:
+            stat = item.path.stat()
+        except OSError:
+            continue  # the parse below says what is wrong
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) == (
+            entry.size,
+            entry.mtime_ns,
+            entry.ctime_ns,
+        ):
+            copyable[item.graph] = entry.triples
+    return copyable
+
+
+def _write_files(
+    files: Sequence[KnowledgeFile],
+    format_name: str,
+    output: IO[bytes],
+    copies: Sequence[int | None],
+) -> int:
+    """`copies`: per file, its triple count when it may be copied as it is, else None."""
     from kg.parallel import map_in_processes, workers
 
-    total = sum(item.path.stat().st_size for item in files)
+    sizes = [item.path.stat().st_size for item in files]
+    total = sum(sizes)
     count = workers()
-    if count < 2 or total < PARALLEL_BYTES or len(files) < 2:
-        return _files_to(files, format_name, output)
-    # Contiguous runs of files keep the graphs in order; one run per worker.
-    runs: list[list[KnowledgeFile]] = [[] for _ in range(count)]
-    share, so_far = total / count, 0
-    for item in files:
-        runs[min(int(so_far // share), count - 1)].append(item)
-        so_far += item.path.stat().st_size
+    if count < 2 or total < PARALLEL_BYTES or len(files) < 2 or all(c is not None for c in copies):
+        return _files_to(files, format_name, output, copies)
+    # Contiguous runs of files keep the graphs in order; one run per worker. A file
+    # copied as it is costs little next to one parsed, so only those count.
+    weights = [
+        0 if copied is not None else size for size, copied in zip(sizes, copies, strict=True)
+    ]
+    runs: list[list[int]] = [[] for _ in range(count)]
+    share, so_far = max(sum(weights), 1) / count, 0
+    for number, weight in enumerate(weights):
+        runs[min(int(so_far // share), count - 1)].append(number)
+        so_far += weight
     with tempfile.TemporaryDirectory(prefix="kg-export-") as folder:
         parts = [Path(folder) / f"part-{number}" for number in range(count)]
-        counts = map_in_processes(_files_to_path, runs, [format_name] * count, parts)
+        counts = map_in_processes(
+            _files_to_path,
+            [[files[n] for n in run] for run in runs],
+            [format_name] * count,
+            parts,
+            [[copies[n] for n in run] for run in runs],
+            [number == 0 for number in range(count)],
+        )
         for part in parts:
             with part.open("rb") as stream_in:
                 shutil.copyfileobj(stream_in, output, 1 << 20)
     return sum(counts)
 
 
-def _files_to_path(files: Sequence[KnowledgeFile], format_name: str, path: Path) -> int:
+def _files_to_path(
+    files: Sequence[KnowledgeFile],
+    format_name: str,
+    path: Path,
+    copies: Sequence[int | None],
+    first: bool,
+) -> int:
     with path.open("wb") as output:
-        return _files_to(files, format_name, output)
+        # A later part follows what the part before it ended with, maybe a copied file.
+        return _files_to(files, format_name, output, copies, declared=first)
 
 
-def _files_to(files: Sequence[KnowledgeFile], format_name: str, output: IO[bytes]) -> int:
+def _files_to(
+    files: Sequence[KnowledgeFile],
+    format_name: str,
+    output: IO[bytes],
+    copies: Sequence[int | None],
+    declared: bool = True,
+) -> int:
+    """`declared`: the project's prefixes are in force where this output starts."""
     statements = 0
-    for item in files:
+    # A copied file may declare its own prefixes and base: the project's prefixes are
+    # declared again before the next chunk that Oxigraph wrote with them.
+    for item, copied in zip(files, copies, strict=True):
+        data = _bytes_of(item) if copied is not None else None
+        if copied is not None and data is not None and b"_:" not in data:
+            # The file's own text: its blank nodes are all anonymous ([] and
+            # lists), so they cannot meet another file's.
+            output.write(b"\n@base <" + item.path.resolve().as_uri().encode() + b"> .\n")
+            output.write(data.removeprefix(b"\xef\xbb\xbf"))
+            output.write(b"\n")
+            statements += copied
+            declared = False
+            continue
         chunk, count = _chunk(_file_triples(item), item.graph, format_name)
+        if format_name in ("turtle", "trig") and not declared:
+            output.write(_PREFIX_LINES)
+            declared = True
         output.write(chunk)
         statements += count
     return statements
+
+
+def _bytes_of(item: KnowledgeFile) -> bytes | None:
+    try:
+        return item.path.read_bytes()
+    except OSError:
+        return None  # parsing it names the problem
 
 
 def _file_triples(item: KnowledgeFile) -> list[Any]:
@@ -184,11 +279,13 @@ def _serialized(triples: list[Any], rdf_format: Any) -> bytes:
 
 def _without_prefixes(text: bytes) -> bytes:
     """Oxigraph's Turtle without the @prefix lines it writes first (they are written once)."""
-    lines = text.split(b"\n")
     start = 0
-    while start < len(lines) and lines[start].startswith(b"@prefix "):
-        start += 1
-    return b"\n".join(lines[start:])
+    while text.startswith(b"@prefix ", start):
+        end = text.find(b"\n", start)
+        if end < 0:
+            return b""
+        start = end + 1
+    return text[start:]
 
 
 def stream_to_file(write: Callable[[IO[bytes]], int], path: Path) -> int:

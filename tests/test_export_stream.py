@@ -147,3 +147,91 @@ def test_quad_format_files_and_the_parallel_writer_give_the_same_statements(
         URIRef("https://w3id.org/motorsport-kg/ontology/name"),
         Literal("in a trig graph"),
     ) in outputs[True].graph(URIRef(trig_graph))
+
+
+# Files a Turtle export from the index copies as they are, next to files it must parse:
+# every way a copied file could change what follows it.
+TRICKY = {
+    # Its own base and a prefix name the project uses for something else.
+    "a-own-prefixes.ttl": "@base <https://example.org/base/> .\n"
+    "@prefix ms: <https://example.org/not-the-ontology/> .\n"
+    '<relative> ms:name "relative IRI, own ms: prefix" ; ms:list ( 1 2 ) ; ms:b [ ms:c 3 ] .\n',
+    # Labelled blank nodes: parsed, so they cannot meet another file's _:b. Right after
+    # the file above, so Oxigraph's ms: names must be declared again.
+    "a-p-labelled.ttl": "@prefix ms: <https://w3id.org/motorsport-kg/ontology/> .\n"
+    '_:b ms:name "labelled blank node" .\n<https://example.org/z> ms:ref _:b .\n',
+    # No prefixes at all, a relative IRI, ends in a comment without a newline.
+    "c-bare.ttl": '<other> <https://example.org/p> "bare" . # the end',
+    # N-Triples.
+    "d-plain.nt": '<https://example.org/n> <https://example.org/p> "n-triples" .\n',
+    "e-labelled.ttl": "@prefix ms: <https://w3id.org/motorsport-kg/ontology/> .\n"
+    '_:b ms:name "another labelled blank node" .\n',
+    # JSON-LD: rdflib reads it, so it is parsed and written by Oxigraph.
+    "f-json.jsonld": '{"@id": "https://example.org/j", "https://example.org/p": "json-ld"}',
+}
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_turtle_export_from_the_index_copies_files_and_keeps_their_meaning(
+    run_kg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    import shutil
+
+    from kg.stores.oxigraph_store import OxigraphStore
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    for name, text in TRICKY.items():
+        (data / name).write_text(text, encoding="utf-8")
+    index = tmp_path / "index"
+    monkeypatch.setattr(export_stream, "PARALLEL_BYTES", 1 if parallel else 1 << 40)
+    copied: list[str] = []
+    original = export_stream._copyable
+
+    def spy(store, files):  # type: ignore[no-untyped-def]
+        found = original(store, files)
+        copied.extend(sorted(Path(item.path).name for item in files if item.graph in found))
+        return found
+
+    monkeypatch.setattr(export_stream, "_copyable", spy)
+    target = tmp_path / "out.ttl"
+    result = run_kg("--store", f"oxigraph:{index}", "--data", str(data), "export", "--stream",
+                    "--format", "turtle", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert isinstance(open_knowledge(f"oxigraph:{index}", [data]).store, OxigraphStore)
+    # Every Turtle and N-Triples file may be copied (labelled blank nodes are found
+    # when the bytes are read); JSON-LD is not.
+    assert "a-own-prefixes.ttl" in copied and "d-plain.nt" in copied
+    assert "f-json.jsonld" not in copied
+    expected = Graph()
+    for path in sorted(data.rglob("*")):
+        if path.is_file():
+            expected += Graph().parse(path, format="json-ld" if path.suffix == ".jsonld" else
+                                      "nt" if path.suffix == ".nt" else "turtle",
+                                      publicID=path.resolve().as_uri())  # fmt: skip
+    back = Graph().parse(target, format="turtle")
+    assert isomorphic(by_value(back), by_value(expected))
+    statements = int(result.stderr.split(": ")[1].split(" ")[0])
+    assert statements == len(expected)
+    # Two labelled blank nodes named alike in two files stay two nodes.
+    names = {str(o) for s, p, o in back if str(p).endswith("/name")}
+    assert {"labelled blank node", "another labelled blank node"} <= names
+    blanks = {s for s, p, o in back if str(o).endswith("labelled blank node")}
+    assert len(blanks) == 2
+
+
+def test_a_file_changed_after_indexing_is_parsed_not_copied(tmp_path: Path) -> None:
+    import io
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    knowledge = open_knowledge(f"oxigraph:{tmp_path / 'index'}", [data])
+    article = next(item for item in knowledge.files if item.path.name.startswith("2023-07"))
+    assert article.graph in export_stream._copyable(knowledge.store, knowledge.files)
+    text = article.path.read_text(encoding="utf-8")
+    article.path.write_text(text + "\n# touched\n", encoding="utf-8")
+    assert article.graph not in export_stream._copyable(knowledge.store, knowledge.files)
+    output = io.BytesIO()
+    export_stream.stream(knowledge, [article.graph], "turtle", output)
+    assert b"# touched" not in output.getvalue()

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.errors import InputError, StoreError, UsageError
 from kg.project import Knowledge, open_knowledge
@@ -333,7 +333,12 @@ def test_first_run_builds_then_nothing_is_parsed_again(tmp_path: Path, data: Pat
     assert not second.changed
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
     entry = manifest["files"][str((data / "teams.ttl").resolve())]
-    assert set(entry) == {"graph", "size", "mtime_ns", "ctime_ns", "sha256"}
+    assert set(entry) == {"graph", "size", "mtime_ns", "ctime_ns", "sha256", "triples", "native"}
+    # Read by Oxigraph's parser, with its triple count: a Turtle export may copy it.
+    assert entry["native"] is True
+    assert entry["triples"] == len(Graph().parse(data / "teams.ttl", format="turtle"))
+    total = sum(value["triples"] for value in manifest["files"].values())
+    assert total == first.triples_loaded
 
 
 def test_an_edit_reloads_only_that_file(tmp_path: Path, data: Path, run_kg) -> None:

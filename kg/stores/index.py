@@ -40,7 +40,7 @@ from kg.fileio import write_atomically
 from kg.knowledge import KnowledgeFile, parse_file, rdf_format
 from kg.stores.oxigraph_store import OxigraphStore
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 # A file modified within this many nanoseconds before a scan is hashed again next time.
 RACY_WINDOW_NS = 3_000_000_000
 # Where changed files are staged as N-Quads while the index lock is held.
@@ -61,6 +61,10 @@ class Entry:
     mtime_ns: int
     ctime_ns: int
     sha256: str
+    # How many triples the file gave, and whether Oxigraph's parser read it (not
+    # rdflib): a Turtle export may then copy the file as it is (kg.export_stream).
+    triples: int
+    native: bool
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ def read_manifest(path: Path) -> Manifest | None:
                 mtime_ns=int(value["mtime_ns"]),
                 ctime_ns=int(value["ctime_ns"]),
                 sha256=str(value["sha256"]),
+                triples=int(value["triples"]),
+                native=bool(value["native"]),
             )
             for name, value in document["files"].items()
         }
@@ -130,6 +136,8 @@ def _manifest_text(manifest: Manifest) -> str:
                 "mtime_ns": entry.mtime_ns,
                 "ctime_ns": entry.ctime_ns,
                 "sha256": entry.sha256,
+                "triples": entry.triples,
+                "native": entry.native,
             }
             for name, entry in sorted(manifest.entries.items())
         },
@@ -221,6 +229,8 @@ class _Staged:
     by_graph: dict[str, Path]
     digests: dict[str, str]
     triples: int
+    # Per file: how many triples, and whether Oxigraph's parser read it.
+    counts: dict[str, tuple[int, bool]]
 
 
 def _stage(files: Sequence[KnowledgeFile], folder: Path, parts: int | None) -> _Staged:
@@ -234,7 +244,7 @@ def _stage(files: Sequence[KnowledgeFile], folder: Path, parts: int | None) -> _
     folder.mkdir(parents=True)
     groups = [[item] for item in files] if parts is None else _balanced(files, parts)
     paths = [folder / f"part-{number}.nq" for number in range(len(groups))]
-    staged = _Staged(folder, paths, {}, {}, 0)
+    staged = _Staged(folder, paths, {}, {}, 0, {})
     big = sum(_stat(item).st_size for item in files) >= PARALLEL_BYTES
     try:
         if parts is not None and big:
@@ -246,9 +256,10 @@ def _stage(files: Sequence[KnowledgeFile], folder: Path, parts: int | None) -> _
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    for group, path, (digests, triples) in zip(groups, paths, done, strict=True):
+    for group, path, (digests, counts) in zip(groups, paths, done, strict=True):
         staged.digests.update(digests)
-        staged.triples += triples
+        staged.counts.update(counts)
+        staged.triples += sum(count for count, _ in counts.values())
         for item in group:
             staged.by_graph[item.graph] = path
     return staged
@@ -265,22 +276,26 @@ def _balanced(files: Sequence[KnowledgeFile], parts: int) -> list[list[Knowledge
     return groups
 
 
-def _stage_part(group: Sequence[KnowledgeFile], path: Path) -> tuple[dict[str, str], int]:
-    """Write one part: the files' N-Quads; returns their sha256 digests and triple count."""
+def _stage_part(
+    group: Sequence[KnowledgeFile], path: Path
+) -> tuple[dict[str, str], dict[str, tuple[int, bool]]]:
+    """Write one part: the files' N-Quads; returns their sha256 digests and, per file,
+    the triple count and whether Oxigraph's parser read it."""
     digests: dict[str, str] = {}
-    triples = 0
+    counts: dict[str, tuple[int, bool]] = {}
     with path.open("wb") as stream:
         for item in group:
             data = _read(item)
             digests[_key(item)] = _sha256(data)
-            nquads = _to_nquads(item, data)
-            triples += nquads.count(b"\n")
+            nquads, native = _to_nquads(item, data)
+            counts[_key(item)] = (nquads.count(b"\n"), native)
             stream.write(nquads)
-    return digests, triples
+    return digests, counts
 
 
-def _to_nquads(item: KnowledgeFile, data: bytes) -> bytes:
-    """One file's triples as N-Quads in the file's graph (blank nodes made unique)."""
+def _to_nquads(item: KnowledgeFile, data: bytes) -> tuple[bytes, bool]:
+    """One file's triples as N-Quads in the file's graph (blank nodes made unique), and
+    whether Oxigraph's parser read them (rdflib reads what it refuses)."""
     import pyoxigraph
 
     name = rdf_format(item.path)
@@ -301,16 +316,17 @@ def _to_nquads(item: KnowledgeFile, data: bytes) -> bytes:
                     buffer,
                     format=pyoxigraph.RdfFormat.N_QUADS,
                 )
-                return buffer.getvalue()
+                return buffer.getvalue(), True
             pyoxigraph.serialize(parsed, buffer, format=pyoxigraph.RdfFormat.N_TRIPLES)
             # N-Triples lines end in " .\n" (newlines inside literals are escaped):
             # the graph goes in front of the dot.
-            return buffer.getvalue().replace(b" .\n", b" <" + item.graph.encode() + b"> .\n")
+            graph = b" <" + item.graph.encode() + b"> .\n"
+            return buffer.getvalue().replace(b" .\n", graph), True
         except (SyntaxError, ValueError, OSError):
             # rdflib names the line and what it expected; it may also accept what
             # Oxigraph refuses (the in-memory store reads with rdflib too).
             pass
-    return _nquads_with_rdflib(item)
+    return _nquads_with_rdflib(item), False
 
 
 def _nquads_with_rdflib(item: KnowledgeFile) -> bytes:
@@ -385,12 +401,19 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
     for item in files:
         key = _key(item)
         stat = stats[key]
+        # Every file is either staged now or unchanged since the old manifest.
+        before = old.entries.get(key) if old is not None else None
         digest = staged.digests.get(key) or plan.hashes.get(key)
-        if digest is None and old is not None and key in old.entries:
-            digest = old.entries[key].sha256
+        if digest is None and before is not None:
+            digest = before.sha256
         if digest is None:
             digest = _sha256(_read(item))
-        entries[key] = Entry(item.graph, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, digest)
+        triples, native = staged.counts.get(key) or (
+            (before.triples, before.native) if before is not None else (0, False)
+        )
+        entries[key] = Entry(
+            item.graph, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, digest, triples, native
+        )
     write_atomically(store.manifest_path, _manifest_text(Manifest(scanned_ns, entries)))
     store.marker_path.unlink()
     return RefreshSummary(
