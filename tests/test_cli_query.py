@@ -159,3 +159,51 @@ def test_params_with_expression_is_a_usage_error(run_kg) -> None:
     result = query(run_kg, "-e", "ASK {}", "-p", "a", "b")
     assert result.exit_code == 2
     assert "-e takes none" in result.stderr
+
+
+_HISTORIES = """
+@prefix ms: <https://w3id.org/motorsport-kg/ontology/> .
+@prefix msr: <https://w3id.org/motorsport-kg/id/> .
+@prefix msv: <https://w3id.org/motorsport-kg/vocab/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+msr:src a ms:Source .
+# d1: a later deferral replaces the evaluation.
+msr:r1 a ms:StatusReport ; ms:decision msr:d1 ; ms:decisionStatus msv:Evaluating ;
+    ms:validAt "2023-01-10"^^xsd:date ; ms:statedIn msr:src .
+msr:r2 a ms:StatusReport ; ms:decision msr:d1 ; ms:decisionStatus msv:Deferred ;
+    ms:validAt "2023-06-01"^^xsd:date ; ms:statedIn msr:src .
+# d2: decided later, so no longer pending.
+msr:r3 a ms:StatusReport ; ms:decision msr:d2 ; ms:decisionStatus msv:Evaluating ;
+    ms:validAt "2023-01-10"^^xsd:date ; ms:statedIn msr:src .
+msr:r4 a ms:StatusReport ; ms:decision msr:d2 ; ms:decisionStatus msv:Decided ;
+    ms:validAt "2023-06-01"^^xsd:date ; ms:statedIn msr:src .
+# d3: no time at all; d4: the report without a time stays, as does the latest one.
+msr:r5 a ms:StatusReport ; ms:decision msr:d3 ; ms:decisionStatus msv:Evaluating ;
+    ms:statedIn msr:src .
+msr:r6 a ms:StatusReport ; ms:decision msr:d4 ; ms:decisionStatus msv:Evaluating ;
+    ms:validAt "2023-01"^^xsd:gYearMonth ; ms:statedIn msr:src .
+msr:r7 a ms:StatusReport ; ms:decision msr:d4 ; ms:decisionStatus msv:Deferred ;
+    ms:statedIn msr:src .
+msr:r8 a ms:StatusReport ; ms:decision msr:d4 ; ms:decisionStatus msv:Evaluating ;
+    ms:validAt "2022-12-31"^^xsd:date ; ms:statedIn msr:src .
+"""
+
+
+@pytest.mark.store_dependent
+def test_pending_decisions_keeps_only_the_latest_report(run_kg, tmp_path: Path) -> None:
+    (tmp_path / "histories.ttl").write_text(_HISTORIES, encoding="utf-8")
+    result = run_kg("--data", str(tmp_path), "query", "pending-decisions", "--iris",
+                    "--format", "csv")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = lines[0].split(",")
+    rows = {
+        (row[header.index("decision")], row[header.index("status")])
+        for row in (line.split(",") for line in lines[1:])
+    }
+    assert rows == {
+        ("msr:d1", "msv:Deferred"),
+        ("msr:d3", "msv:Evaluating"),
+        ("msr:d4", "msv:Deferred"),
+        ("msr:d4", "msv:Evaluating"),
+    }

@@ -292,9 +292,18 @@ def _result(answer: Any) -> QueryResult:
             graph.add(triple_to_rdflib(triple))
         return QueryResult(kind="graph", graph=graph)
     variables = tuple(variable.value for variable in answer.variables)
-    rows = tuple(
-        tuple(_term(solution[index]) for index in range(len(variables))) for solution in answer
-    )
+    # Each distinct term converted once: most cells repeat (sources, drivers, classes),
+    # and an rdflib literal parses its value when it is made.
+    converted: dict[Any, Identifier | None] = {None: None}
+
+    def term(value: Any) -> Identifier | None:
+        found = converted.get(value, converted)
+        if found is converted:
+            found = converted[value] = _term(value)
+        return found  # type: ignore[return-value]
+
+    columns = range(len(variables))
+    rows = tuple(tuple(term(solution[index]) for index in columns) for solution in answer)
     return QueryResult(kind="select", variables=variables, rows=rows)
 
 
