@@ -686,3 +686,17 @@ def test_written_values_answer_as_the_memory_store_does(
         answer = knowledge.store.query(query, bindings=bindings)
         assert rows(answer) == rows(fresh.store.query(query, bindings=bindings)), entity
     knowledge.store.close()
+
+
+def test_a_value_that_cannot_be_written_in_its_place_matches_nothing(
+    tmp_path: Path, data: Path
+) -> None:
+    # A literal bound to a predicate variable cannot be written into the query text;
+    # bound as a substitution it matches nothing, as in memory.
+    knowledge = open_knowledge(index_spec(tmp_path), [data], include_ontology=False)
+    fresh = open_knowledge("memory", [data], include_ontology=False)
+    query = PREFIXES + "SELECT ?s WHERE { ?s ?p ?o }"
+    bindings = {"p": Literal("not a predicate")}
+    assert rows(knowledge.store.query(query, bindings=bindings)) == []
+    assert rows(fresh.store.query(query, bindings=bindings)) == []
+    knowledge.store.close()

@@ -183,8 +183,10 @@ class OxigraphStore:
         sparql: str,
         bindings: Mapping[str, Identifier] | None = None,
         graphs: Sequence[str] | None = None,
+        *,
+        write_values: bool = True,
     ) -> QueryResult:
-
+        """`write_values=False`: never write bound values into the query text."""
         options: dict[str, Any] = {}
         if graphs is None:
             options["use_default_graph_as_union"] = True
@@ -194,7 +196,7 @@ class OxigraphStore:
             options["named_graphs"] = chosen
         text = sparql
         hidden = 0
-        inlined = _inlined(sparql, bindings) if bindings else None
+        inlined = _inlined(sparql, bindings) if bindings and write_values else None
         projected = _with_projected(sparql, bindings) if bindings and inlined is None else None
         if inlined is not None:
             # The values written into the query: Oxigraph's planner sees them and starts
@@ -227,6 +229,10 @@ class OxigraphStore:
             answer = handle.query(text, **options)
             return _without_last_columns(_result(answer), hidden)
         except SyntaxError as error:
+            if inlined is not None:
+                # A value where SPARQL allows none (a literal as a predicate): bound
+                # the other way it simply matches nothing, as on the other backends.
+                return self.query(sparql, bindings, graphs, write_values=False)
             raise _syntax_error(sparql, error) from error
         except (OSError, RuntimeError) as error:
             raise QueryError(
