@@ -11,6 +11,7 @@ Writing takes the database's lock; one process at a time, others wait a little.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -363,19 +364,8 @@ def _inlined(sparql: str, bindings: Mapping[str, Identifier]) -> str | None:
 
     if any(not isinstance(value, URIRef | Literal) for value in bindings.values()):
         return None
-    code = _without_literals(sparql)
-    if len(re.findall(r"\bSELECT\b", code, re.IGNORECASE)) != 1:
-        return None
-    if re.search(r"\bVALUES\b", code, re.IGNORECASE):
-        return None
-    match = _PROJECTION.search(code)
-    if match is None:
-        return None
-    where, modifiers = match.end("variables"), code.rfind("}")
-    names = "|".join(re.escape(name) for name in bindings)
-    if re.search(rf"\bAS\s+[?$](?:{names})\b", code, re.IGNORECASE):
-        return None
-    if re.search(rf"[?$](?:{names})\b", code[modifiers:]):
+    places = _places(sparql, frozenset(bindings))
+    if places is None:
         return None
     values: dict[str, str] = {}
     for name, value in bindings.items():
@@ -385,15 +375,40 @@ def _inlined(sparql: str, bindings: Mapping[str, Identifier]) -> str | None:
             return None
     pieces: list[str] = []
     last = 0
+    for start, end, name in places:
+        pieces += [sparql[last:start], values[name]]
+        last = end
+    return "".join(pieces) + sparql[last:]
+
+
+@functools.lru_cache(maxsize=256)
+def _places(sparql: str, names: frozenset[str]) -> tuple[tuple[int, int, str], ...] | None:
+    """Where the variables `names` are written in `sparql` (start, end, name), or None
+    when a value cannot be written in their place (see _inlined). Cached: the same
+    saved queries run again and again with other values."""
+    code = _without_literals(sparql)
+    if len(re.findall(r"\bSELECT\b", code, re.IGNORECASE)) != 1:
+        return None
+    if re.search(r"\bVALUES\b", code, re.IGNORECASE):
+        return None
+    match = _PROJECTION.search(code)
+    if match is None:
+        return None
+    where, modifiers = match.end("variables"), code.rfind("}")
+    pattern = "|".join(re.escape(name) for name in sorted(names))
+    if re.search(rf"\bAS\s+[?$](?:{pattern})\b", code, re.IGNORECASE):
+        return None
+    if re.search(rf"[?$](?:{pattern})\b", code[modifiers:]):
+        return None
+    places: list[tuple[int, int, str]] = []
     for token in _TOKENS.finditer(sparql):
         name = token.group("variable")
-        if name is None or name not in values:
+        if name is None or name not in names:
             continue
         if token.start() < where:
             return None  # selected: the answer needs it as a column
-        pieces += [sparql[last : token.start()], values[name]]
-        last = token.end()
-    return "".join(pieces) + sparql[last:]
+        places.append((token.start(), token.end(), name))
+    return tuple(places)
 
 
 def _without_literals(text: str) -> str:
