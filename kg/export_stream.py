@@ -86,7 +86,7 @@ def _copyable(store: Store, files: Sequence[KnowledgeFile]) -> dict[str, int]:
     or N-Triples that Oxigraph's parser read when the index was built, unchanged since
     (same size and times as in the index's manifest)."""
     from kg.knowledge import rdf_format
-    from kg.stores.index import read_manifest
+    from kg.stores.index import manifest_key, read_manifest
     from kg.stores.oxigraph_store import OxigraphStore
 
     if not isinstance(store, OxigraphStore):
@@ -96,7 +96,7 @@ def _copyable(store: Store, files: Sequence[KnowledgeFile]) -> dict[str, int]:
         return {}
     copyable: dict[str, int] = {}
     for item in files:
-        entry = manifest.entries.get(str(item.path.resolve()))
+        entry = manifest.entries.get(manifest_key(item))
         if entry is None or not entry.native or entry.graph != item.graph:
             continue
         if rdf_format(item.path) not in ("turtle", "nt"):

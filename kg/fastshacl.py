@@ -35,6 +35,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg.namespaces import prefix_lines
+from kg.stores.values import code_only
 from kg.validation import ValidationReport, ValidationResult
 
 if TYPE_CHECKING:
@@ -446,7 +447,6 @@ _THIS = re.compile(r"[?$]this\b")
 _UNSUPPORTED_SPARQL = re.compile(r"[?$](currentShape|shapesGraph)\b|[?$]PATH\b")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _PROJECTION = re.compile(r"\bSELECT\s+((?:DISTINCT|REDUCED)\s+)?", re.IGNORECASE)
-_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 
 
 @dataclass(frozen=True)
@@ -473,13 +473,15 @@ def _compile_sparql(shapes: Graph, shape: Node, node: Node) -> _SparqlConstraint
     # A sub-query evaluated before the join sees every $this at once; that equals
     # pyshacl's pre-binding when the sub-query projects $this (and so keeps its
     # solutions apart per focus node), or does not mention $this at all.
-    for inner in list(_PROJECTION.finditer(text))[1:]:
-        inner_body = _WHERE.search(text, inner.end())
+    code = code_only(text)  # comments, strings and IRIs blanked out
+    for inner in list(_PROJECTION.finditer(code))[1:]:
+        inner_body = _WHERE.search(code, inner.end())
         if inner_body is None:
             raise _Unsupported("an sh:sparql sub-query without WHERE")
         if _THIS.search(text[inner.end() : inner_body.start()]):
             continue
-        if _THIS.search(text[inner_body.end() : _group_end(text, inner_body.end())]):
+        # $this anywhere in the sub-query's text, even in a comment: strict on purpose.
+        if _THIS.search(text[inner_body.end() : _group_end(code, inner_body.end())]):
             raise _Unsupported("an sh:sparql sub-query that uses $this without projecting it")
     prefixes = prefix_lines(_declared_prefixes(shapes, node))
     projection = _PROJECTION.search(text)
@@ -497,29 +499,18 @@ def _compile_sparql(shapes: Graph, shape: Node, node: Node) -> _SparqlConstraint
     )
 
 
-def _group_end(text: str, start: int) -> int:
-    """Where the group opened just before `start` closes: braces are counted outside
-    strings and comments (SPARQL IRIs cannot hold braces)."""
-    depth, position = 1, start
-    while position < len(text):
-        char = text[position]
-        if char in "\"'":
-            position += 1
-            while position < len(text) and text[position] != char:
-                position += 2 if text[position] == "\\" else 1
-        elif char == "<" and (iri := _IRI.match(text, position)) is not None:
-            position = iri.end() - 1
-        elif char == "#":
-            newline = text.find("\n", position)
-            position = len(text) if newline < 0 else newline
-        elif char == "{":
+def _group_end(code: str, start: int) -> int:
+    """Where the group opened just before `start` closes, in a query whose comments,
+    strings and IRIs are blanked out (kg.stores.values.code_only)."""
+    depth = 1
+    for position in range(start, len(code)):
+        if code[position] == "{":
             depth += 1
-        elif char == "}":
+        elif code[position] == "}":
             depth -= 1
             if depth == 0:
                 return position
-        position += 1
-    return len(text)
+    return len(code)
 
 
 def _declared_prefixes(shapes: Graph, node: Node) -> list[tuple[str, str]]:
@@ -1621,7 +1612,7 @@ def index_from_oxigraph(
     with a query, read here on the way).
 
     Read from the store, not parsed again from the files: the store keeps literals in
-    canonical form, as every backend shows them (kg.stores.terms.canonical).
+    the canonical form the memory store also keeps (kg.stores.terms.canonical).
     """
     import pyoxigraph as ox
 

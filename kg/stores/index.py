@@ -145,7 +145,8 @@ def _manifest_text(manifest: Manifest) -> str:
     return json.dumps(document, indent=1, sort_keys=True) + "\n"
 
 
-def _key(item: KnowledgeFile) -> str:
+def manifest_key(item: KnowledgeFile) -> str:
+    """The file's entry name in the manifest (its resolved path)."""
     return _resolved(item.path)
 
 
@@ -175,7 +176,7 @@ def _read(item: KnowledgeFile) -> bytes:
 
 def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
     # Stat before reading anything: an edit made after this point shows up next run.
-    stats = {_key(item): _stat(item) for item in files}
+    stats = {manifest_key(item): _stat(item) for item in files}
     manifest = read_manifest(store.manifest_path)
     if manifest is None or store.marker_path.exists() or not store.store_dir.is_dir():
         return _Plan(True, tuple(files), (), True, {}, stats)
@@ -183,11 +184,11 @@ def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
     hashes: dict[str, str] = {}
     rewrite = False
     for item in files:
-        entry = manifest.entries.get(_key(item))
+        entry = manifest.entries.get(manifest_key(item))
         if entry is None or entry.graph != item.graph:
             reload.append(item)
             continue
-        stat = stats[_key(item)]
+        stat = stats[manifest_key(item)]
         same_stat = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) == (
             entry.size,
             entry.mtime_ns,
@@ -197,7 +198,7 @@ def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
         if same_stat and not racy:
             continue
         digest = _sha256(_read(item))
-        hashes[_key(item)] = digest
+        hashes[manifest_key(item)] = digest
         if digest != entry.sha256:
             reload.append(item)
         elif not same_stat or stat.st_ctime_ns < time.time_ns() - RACY_WINDOW_NS:
@@ -269,7 +270,7 @@ def _balanced(files: Sequence[KnowledgeFile], parts: int) -> list[list[Knowledge
     """Largest first, each to the smallest group so far: groups of similar size."""
     groups: list[list[KnowledgeFile]] = [[] for _ in range(max(1, min(parts, len(files))))]
     sizes = [0] * len(groups)
-    for item in sorted(files, key=lambda f: (-_stat(f).st_size, _key(f))):
+    for item in sorted(files, key=lambda f: (-_stat(f).st_size, manifest_key(f))):
         smallest = sizes.index(min(sizes))
         groups[smallest].append(item)
         sizes[smallest] += _stat(item).st_size
@@ -286,9 +287,9 @@ def _stage_part(
     with path.open("wb") as stream:
         for item in group:
             data = _read(item)
-            digests[_key(item)] = _sha256(data)
+            digests[manifest_key(item)] = _sha256(data)
             nquads, native = _to_nquads(item, data)
-            counts[_key(item)] = (nquads.count(b"\n"), native)
+            counts[manifest_key(item)] = (nquads.count(b"\n"), native)
             stream.write(nquads)
     return digests, counts
 
@@ -364,7 +365,7 @@ def refresh(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSumm
 def rebuild(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSummary:
     """Load every file again from scratch (what `kg push` does to an index)."""
     store.writer()
-    stats = {_key(item): _stat(item) for item in files}
+    stats = {manifest_key(item): _stat(item) for item in files}
     return _apply(store, files, _Plan(True, tuple(files), (), True, {}, stats))
 
 
@@ -399,7 +400,7 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
     old = read_manifest(store.manifest_path)
     entries: dict[str, Entry] = {}
     for item in files:
-        key = _key(item)
+        key = manifest_key(item)
         stat = stats[key]
         # Every file is either staged now or unchanged since the old manifest.
         before = old.entries.get(key) if old is not None else None

@@ -301,13 +301,12 @@ def _result(answer: Any) -> QueryResult:
     variables = tuple(variable.value for variable in answer.variables)
     # Each distinct term converted once: most cells repeat (sources, drivers, classes),
     # and an rdflib literal parses its value when it is made.
-    converted: dict[Any, Identifier | None] = {None: None}
+    converted: dict[Any, Identifier | None] = {}
 
     def term(value: Any) -> Identifier | None:
-        found = converted.get(value, converted)
-        if found is converted:
-            found = converted[value] = _term(value)
-        return found  # type: ignore[return-value]
+        if value not in converted:
+            converted[value] = _term(value)
+        return converted[value]
 
     columns = range(len(variables))
     rows = tuple(tuple(term(solution[index]) for index in columns) for solution in answer)
@@ -338,19 +337,6 @@ def _with_projected(sparql: str, bindings: Mapping[str, Identifier]) -> str | No
         return None
     end = match.end("variables")
     return sparql[:end] + " ".join(f"?{name}" for name in bindings) + " " + sparql[end:]
-
-
-# What can stand where a variable is written: strings, IRIs and comments are matched
-# whole, so a "?name" inside them is never taken for the variable.
-_TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n]*"
-    r"|[?$](?P<variable>\w+)"
-)
 
 
 def _inlined(sparql: str, bindings: Mapping[str, Identifier]) -> str | None:
@@ -386,7 +372,10 @@ def _places(sparql: str, names: frozenset[str]) -> tuple[tuple[int, int, str], .
     """Where the variables `names` are written in `sparql` (start, end, name), or None
     when a value cannot be written in their place (see _inlined). Cached: the same
     saved queries run again and again with other values."""
-    code = _without_literals(sparql)
+    from kg.stores.values import code_only
+
+    # Comments, strings and IRIs blanked out: a "?name" inside them is not the variable.
+    code = code_only(sparql)
     if len(re.findall(r"\bSELECT\b", code, re.IGNORECASE)) != 1:
         return None
     if re.search(r"\bVALUES\b", code, re.IGNORECASE):
@@ -401,22 +390,14 @@ def _places(sparql: str, names: frozenset[str]) -> tuple[tuple[int, int, str], .
     if re.search(rf"[?$](?:{pattern})\b", code[modifiers:]):
         return None
     places: list[tuple[int, int, str]] = []
-    for token in _TOKENS.finditer(sparql):
-        name = token.group("variable")
-        if name is None or name not in names:
+    for token in re.finditer(r"[?$](\w+)", code):
+        name = token.group(1)
+        if name not in names:
             continue
         if token.start() < where:
             return None  # selected: the answer needs it as a column
         places.append((token.start(), token.end(), name))
     return tuple(places)
-
-
-def _without_literals(text: str) -> str:
-    """`text` with its strings, IRIs and comments blanked out (the same length)."""
-    return _TOKENS.sub(
-        lambda token: token.group(0) if token.group("variable") else " " * len(token.group(0)),
-        text,
-    )
 
 
 def _without_last_columns(result: QueryResult, count: int) -> QueryResult:

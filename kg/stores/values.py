@@ -31,6 +31,19 @@ _TOKEN = re.compile(
 )
 
 
+def code_only(sparql: str) -> str:
+    """`sparql` with its comments, strings and IRIs blanked out, at the same offsets:
+    what is left are the query's keywords, braces and variables."""
+    return _TOKEN.sub(
+        lambda token: (
+            " " * len(token.group())
+            if token.lastgroup in ("comment", "string", "iri")
+            else token.group()
+        ),
+        sparql,
+    )
+
+
 def inject_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
     """Bind variables with a VALUES block at the start of the WHERE group.
 
