@@ -312,15 +312,68 @@ def to_networkx(
 
 # Reading only the data a neighbourhood needs (see _data_around).
 _BATCH = 500
-_EXPAND = """SELECT DISTINCT ?n WHERE {
-  VALUES ?x { %s }
-  { ?x ?p ?n } UNION { ?n ?p ?x }
-  FILTER(isIRI(?n) && !STRSTARTS(STR(?n), "%s") && ?p NOT IN (%s))
-}"""
-_DESCRIBE = """SELECT ?g ?x ?p ?o ?q ?v WHERE {
-  VALUES ?x { %s }
-  GRAPH ?g { ?x ?p ?o OPTIONAL { ?o ?q ?v FILTER(isBlank(?o)) } }
-}"""
+_NOT_DRAWN_TYPES = (SKOS.Concept, MS.TimeSpec, MS.SourceDocument)
+
+
+def _is_claim(node: str) -> str:
+    """SPARQL: `node` is a claim (stated in a source, or of a claim class)."""
+    return (
+        f"(EXISTS {{ {node} <{MS.statedIn}> ?{node[1:]}Source }} "
+        f"|| EXISTS {{ {node} a/<{RDFS.subClassOf}>* <{MS.Claim}> }})"
+    )
+
+
+def _not_in(variable: str, predicates: Iterable[URIRef]) -> str:
+    return f"{variable} NOT IN ({', '.join(f'<{p}>' for p in predicates)})"
+
+
+def _no_vocabulary(variable: str) -> str:
+    return "".join(f' && !STRSTARTS(STR({variable}), "{iri}")' for iri in _VOCABULARY)
+
+
+def _neighbours_query(values: str, skipped: Sequence[URIRef]) -> str:
+    return f"""SELECT DISTINCT ?x ?n WHERE {{
+  VALUES ?x {{ {values} }}
+  {{ ?x ?p ?n }} UNION {{ ?n ?p ?x }}
+  FILTER(isIRI(?n) && {_not_in("?p", skipped)}{_no_vocabulary("?n")})
+}}"""
+
+
+def _claims_query(values: str) -> str:
+    claim = _is_claim("?x")
+    return f"SELECT ?x ?claim WHERE {{ VALUES ?x {{ {values} }} BIND({claim} AS ?claim) }}"
+
+
+def _links_query(values: str) -> str:
+    """A claim's links that may be drawn, with their graph, whether the target is
+    surely not drawn as an entity (a value, a source), and whether it is a claim."""
+    not_drawn = " || ".join(
+        f"EXISTS {{ ?o a/<{RDFS.subClassOf}>* <{cls}> }}" for cls in _NOT_DRAWN_TYPES
+    )
+    return f"""SELECT ?x ?p ?o ?g ?other ?claim WHERE {{
+  VALUES ?x {{ {values} }}
+  GRAPH ?g {{ ?x ?p ?o }}
+  FILTER(isIRI(?o) && {_not_in("?p", [RDF.type, RDF.predicate, *sorted(PROVENANCE)])}
+         {_no_vocabulary("?o")})
+  BIND({not_drawn} || EXISTS {{ ?stating <{MS.statedIn}> ?o }} AS ?other)
+  BIND({_is_claim("?o")} AS ?claim)
+}}"""
+
+
+def _claims_about_query(values: str) -> str:
+    return f"""SELECT DISTINCT ?c WHERE {{
+  VALUES ?x {{ {values} }}
+  ?c ?p ?x .
+  FILTER(isIRI(?c) && {_not_in("?p", [RDF.type, RDF.predicate, MS.statedIn])})
+  FILTER({_is_claim("?c")})
+}}"""
+
+
+def _describe_query(values: str) -> str:
+    return f"""SELECT ?g ?x ?p ?o ?q ?v WHERE {{
+  VALUES ?x {{ {values} }}
+  GRAPH ?g {{ ?x ?p ?o OPTIONAL {{ ?o ?q ?v FILTER(isBlank(?o)) }} }}
+}}"""
 
 
 def _data_around(
@@ -329,34 +382,77 @@ def _data_around(
     """Only the data a neighbourhood of `depth` around `centre` can read, from the store.
 
     Converting a whole big graph to rdflib to keep a dozen nodes takes minutes.
-    A drawn hop is a direct link, or a claim between two entities (two links), so
-    every node within `depth` drawn hops lies within 2 * depth links of the centre
-    (followed both ways, never through rdf:type, rdf:predicate or a vocabulary
-    concept, which are not drawn; nor, when claims collapse, through provenance
-    links to sources, which are then not drawn either). One link further are the
-    claims about those nodes. Their triples are read, and those of what they point
-    at, two steps on (labels, sources, time specs). The drawing is the same as from
-    the whole graph; a test compares the two on every entity of the bundled data.
+    The walk counts links in half hops, so that it never underestimates how many
+    drawn hops away a node is: a link costs one hop, or half a hop where one end
+    is a claim that may be drawn collapsed (a claim between two entities is one
+    hop for two links). A claim is certainly drawn as a node of its own (not
+    collapsed) when it links to another claim or to three or more entities; only
+    links it surely has are counted, so a claim in doubt counts as collapsible.
+    No walk passes through rdf:type, rdf:predicate or a vocabulary term, which are
+    never drawn, nor, when claims collapse, through the provenance links to
+    sources, which are then not drawn either. Every node within `depth` drawn hops
+    is among the nodes the walk reaches within `depth` hops; to those come the
+    claims that name them (their facts, and the collapsed claims between them).
+    Their triples are read, and those of what they point at, two steps on (labels,
+    sources, time specs). The drawing is the same as from the whole graph; tests
+    compare the two on entities of the bundled and of synthetic data.
     """
-    from kg.stores.terms import ntriples
-
     store = knowledge.store
     wanted = set(graphs)
+    whole = wanted >= set(knowledge.data_graphs)
     skipped = [RDF.type, RDF.predicate, *(sorted(PROVENANCE) if claims == "collapse" else [])]
-    not_through = ", ".join(ntriples(p) for p in skipped)
-    seen = {centre}
-    frontier = [centre]
-    # The whole store is walked (a view's other graphs can only add nodes: harmless),
-    # because restricting each step to many named graphs is slow; reading is restricted.
-    for _ in range(2 * depth + 1):
-        found: set[URIRef] = set()
-        for values in _batches(frontier):
-            answer = store.query(_EXPAND % (values, MSV, not_through))
-            found.update(row[0] for row in answer.rows if isinstance(row[0], URIRef))
-        frontier = sorted(found - seen)
-        seen |= found
-        if not frontier:
-            break
+
+    # Half hops a link costs from or to each node: 1 for a claim that may be drawn
+    # collapsed, else 2 (always 2 when claims are drawn as nodes).
+    step: dict[URIRef, int] = {}
+
+    def classify(nodes: Sequence[URIRef]) -> None:
+        step.update((node, 2) for node in nodes)
+        if claims != "collapse":
+            return
+        maybe = [
+            node
+            for values in _batches(nodes)
+            for node, is_claim in store.query(_claims_query(values)).rows
+            if isinstance(node, URIRef) and _true(is_claim)
+        ]
+        links: dict[URIRef, set[tuple[str, str]]] = {node: set() for node in maybe}
+        to_claim: set[URIRef] = set()
+        for values in _batches(maybe):
+            for node, p, o, g, other, is_claim in store.query(_links_query(values)).rows:
+                if not isinstance(node, URIRef) or str(g) not in wanted or _true(other):
+                    continue  # not drawn here, or a value, a source, or in doubt: not counted
+                links[node].add((str(p), str(o)))
+                # A claim elsewhere may be none in a view: trusted for the whole graph only.
+                if _true(is_claim) and whole:
+                    to_claim.add(node)
+        for node in maybe:
+            if node not in to_claim and len(links[node]) < 3:
+                step[node] = 1
+
+    budget = 2 * depth
+    cost = {centre: 0}
+    classify([centre])
+    for spent in range(budget):
+        frontier = sorted(node for node, c in cost.items() if c == spent)
+        pairs = [
+            (x, n)
+            for values in _batches(frontier)
+            for x, n in store.query(_neighbours_query(values, skipped)).rows
+            if isinstance(x, URIRef) and isinstance(n, URIRef)
+        ]
+        classify(sorted({n for _, n in pairs} - step.keys()))
+        for tail, head in pairs:
+            reached = spent + min(step[tail], step[head])
+            if reached < cost.get(head, budget + 1):
+                cost[head] = reached
+    seen = set(cost)
+    for values in _batches(sorted(cost)):
+        seen.update(
+            claim
+            for (claim,) in store.query(_claims_about_query(values)).rows
+            if isinstance(claim, URIRef)
+        )
     data = Graph()
     described: set[URIRef] = set()
     todo = sorted(seen)
@@ -364,7 +460,7 @@ def _data_around(
         described.update(todo)
         pointed: set[URIRef] = set()
         for values in _batches(todo):
-            for g, x, p, o, q, v in store.query(_DESCRIBE % values).rows:
+            for g, x, p, o, q, v in store.query(_describe_query(values)).rows:
                 if str(g) not in wanted or x is None or p is None or o is None:
                     continue
                 data.add((x, p, o))
@@ -374,6 +470,10 @@ def _data_around(
                     pointed.add(o)
         todo = sorted(pointed - described)
     return data
+
+
+def _true(value: object) -> bool:
+    return isinstance(value, RDFLiteral) and value.toPython() is True
 
 
 def _batches(nodes: Sequence[URIRef]) -> Iterator[str]:

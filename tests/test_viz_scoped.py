@@ -4,7 +4,8 @@
 Checked on the bundled knowledge and on a synthetic graph with hubs (events,
 series, sources shared by many claims), on the on-disk index (the in-memory
 store draws from the whole graph it already holds), for every claim mode and
-depths 0 to 2.
+depths 0 to 2, also in a view of some of the files (where a claim may link to fewer
+entities than in the whole graph).
 """
 
 from __future__ import annotations
@@ -37,14 +38,16 @@ def cut(whole: nx.MultiDiGraph, centre: str, depth: int) -> nx.MultiDiGraph:
     return graph
 
 
-def check_sample(knowledge: Knowledge, every: int) -> int:
+def check_sample(knowledge: Knowledge, every: int, graphs: list[str] | None = None) -> int:
     compared = 0
     for claims in viz.CLAIM_MODES:
-        whole = viz.to_networkx(knowledge, claims=claims)
+        whole = viz.to_networkx(knowledge, claims=claims, graphs=graphs)
         centres = sorted(node for node, kind in whole.nodes(data="kind") if kind == "entity")
         for centre in centres[::every]:
             for depth in (0, 1, 2):
-                scoped = viz.to_networkx(knowledge, entity=centre, depth=depth, claims=claims)
+                scoped = viz.to_networkx(
+                    knowledge, entity=centre, depth=depth, claims=claims, graphs=graphs
+                )
                 assert drawing(scoped) == drawing(cut(whole, centre, depth)), (
                     centre,
                     depth,
@@ -77,4 +80,52 @@ def test_synthetic_neighbourhoods_equal_the_whole_graph_cut(
 ) -> None:
     knowledge = open_knowledge(f"oxigraph:{tmp_path / 'index'}", [synthetic])
     assert check_sample(knowledge, every=8) >= 12
+    knowledge.store.close()
+
+
+def test_synthetic_neighbourhoods_in_a_view_equal_its_cut(synthetic: Path, tmp_path: Path) -> None:
+    knowledge = open_knowledge(f"oxigraph:{tmp_path / 'index'}", [synthetic])
+    view = sorted(knowledge.data_graphs)[::2]
+    assert 0 < len(view) < len(knowledge.data_graphs)
+    assert check_sample(knowledge, every=8, graphs=view) >= 12
+    knowledge.store.close()
+
+
+def test_a_claim_elsewhere_does_not_hide_a_collapsed_link_in_a_view(tmp_path: Path) -> None:
+    """In a view without the file that makes msr:e a claim, the claim linking msr:a and
+    msr:e has two entity links and is drawn collapsed: msr:e is one hop from msr:a, and
+    msr:f, which links to msr:e, two. (In the whole graph msr:e is a claim with three
+    links, drawn as a node of its own.)"""
+    head = (
+        "@prefix ms: <https://w3id.org/motorsport-kg/ontology/> .\n"
+        "@prefix msr: <https://w3id.org/motorsport-kg/id/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+    )
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "first.ttl").write_text(
+        head
+        + 'msr:a a ms:Person ; skos:prefLabel "A"@en .\n'
+        + "msr:s1 a ms:SourceDocument .\n"
+        + "msr:c a ms:Claim ; ms:statedIn msr:s1 ; ms:driver msr:a ; ms:entry msr:e .\n"
+        + "msr:e ms:car msr:k1 ; ms:team msr:k2 ; ms:event msr:k3 .\n"
+        + 'msr:f a ms:Person ; skos:prefLabel "F"@en ; ms:teammate msr:e .\n',
+        encoding="utf-8",
+    )
+    (folder / "second.ttl").write_text(
+        head + "msr:s2 a ms:SourceDocument .\nmsr:e ms:statedIn msr:s2 .\n", encoding="utf-8"
+    )
+    knowledge = open_knowledge(f"oxigraph:{tmp_path / 'index'}", [folder])
+    first = [name for name in knowledge.data_graphs if name.endswith("first")]
+    assert len(first) == 1
+    centre = "https://w3id.org/motorsport-kg/id/a"
+    for graphs in (first, None):
+        whole = viz.to_networkx(knowledge, graphs=graphs)
+        for depth in (1, 2):
+            scoped = viz.to_networkx(knowledge, entity=centre, depth=depth, graphs=graphs)
+            assert drawing(scoped) == drawing(cut(whole, centre, depth)), (graphs, depth)
+    in_view = viz.to_networkx(knowledge, entity=centre, depth=2, graphs=first)
+    assert {"https://w3id.org/motorsport-kg/id/e", "https://w3id.org/motorsport-kg/id/f"} <= set(
+        in_view
+    )
     knowledge.store.close()
