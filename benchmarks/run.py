@@ -5,7 +5,9 @@
     python benchmarks/run.py --quick                   # tiny smoke run (tests use it)
 
 Every measured case runs in its own subprocess (this file with --worker), so
-peak memory (ru_maxrss) belongs to that case alone. Operation times are taken
+peak memory (VmHWM, not ru_maxrss, which Linux carries over exec from the runner)
+belongs to that case alone; the peak of the worker processes a case forks is
+recorded beside it. Operation times are taken
 inside the worker around the operation; whole-process times (`kg --help`,
 `kg query NAME`, validation against Jena's `shacl` command) are wall-clock
 times of the whole subprocess. Medians over --repeat runs; rdflib baselines at
@@ -317,8 +319,28 @@ def worker(op: str, impl: str, folder: Path, extra: str) -> dict[str, Any]:
         result.update(validate_worker(impl, folder))
     else:
         raise SystemExit(f"unknown op {op}")
-    result["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["maxrss_mib"] = own_peak_mib()
+    # Worker processes the case forked (kg's parallel staging), the largest one's peak.
+    result["children_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return result
+
+
+def own_peak_mib() -> float:
+    """This process's peak resident memory, in MiB.
+
+    VmHWM belongs to this program alone. ru_maxrss does not: Linux carries it over
+    exec from the process that started this one, so a worker started by a runner
+    that once held ten million triples (to write Jena's N-Triples file) reported
+    the runner's 3 GiB.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class _TimeLimit(Exception):
@@ -552,6 +574,7 @@ def measure_size(
             entry["seconds"] = median_of(results)
             entry["wall"] = median_of(results, "wall")
             entry["maxrss_mib"] = max(r["maxrss_mib"] for r in results)
+            entry["children_mib"] = max(r.get("children_mib", 0) for r in results)
             if "queries" in results[0]:
                 entry["queries"] = {
                     q: statistics.median(r["queries"][q] for r in results)
@@ -681,9 +704,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 rde / kge >= 30,
                 f"{rde / kge:.1f}x",
             )
-        peak = sizes[big]["cases"].get("load", {}).get("kg", {}).get("maxrss_mib")
+        load = sizes[big]["cases"].get("load", {}).get("kg", {})
+        peak = load.get("maxrss_mib")
         if peak:
-            add("peak memory at 1M (kg load) < 1 GiB", peak < 1024, f"{peak:.0f} MiB")
+            # The staging workers run one per core beside the main process: counted in full.
+            children = load.get("children_mib", 0)
+            total = peak + (os.cpu_count() or 1) * children
+            add(
+                "peak memory at 1M (kg load) < 1 GiB",
+                total < 1024,
+                f"{total:.0f} MiB ({peak:.0f} MiB + {os.cpu_count() or 1} staging workers "
+                f"of at most {children:.0f} MiB)",
+            )
     if "100k" in sizes and "validate" in sizes["100k"]["cases"]:
         validate = sizes["100k"]["cases"]["validate"]
         # `kg validate` as a user runs it, else the library's fast engine on the files.
@@ -724,8 +756,9 @@ def write_report(results: dict[str, Any], out_dir: Path) -> str:
         f"Medians of {results['repeat']} runs unless noted; rdflib at 1 million triples runs",
         "once, an rdflib run over 10 s is not repeated, 10 million triples run once. A saved",
         f"query is run up to {QUICK_RUNS} times while its runs take under {QUICK_BUDGET:g} s in",
-        "all, by every implementation alike. Times in seconds; memory is the peak RSS of the",
-        "subprocess that ran the case. Ratios are baseline time / kg time.",
+        "all, by every implementation alike. Times in seconds; memory is the peak RSS (VmHWM)",
+        "of the subprocess that ran the case, and the note gives the largest peak of the",
+        "worker processes it forked. Ratios are baseline time / kg time.",
         "",
         "## Targets",
         "",
@@ -752,6 +785,9 @@ def write_report(results: dict[str, Any], out_dir: Path) -> str:
                 shown = f"{seconds:.3f}" if isinstance(seconds, (int, float)) else "-"
                 peak = entry.get("maxrss_mib")
                 note = entry.get("error") or entry.get("note") or ""
+                if entry.get("children_mib", 0) >= 1:
+                    extra = f"worker processes up to {entry['children_mib']:.0f} MiB each"
+                    note = f"{note}; {extra}" if note else extra
                 if case_name == "validate":
                     note = note or (
                         "whole process {:.2f} s".format(entry["wall"])

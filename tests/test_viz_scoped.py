@@ -129,3 +129,21 @@ def test_a_claim_elsewhere_does_not_hide_a_collapsed_link_in_a_view(tmp_path: Pa
         in_view
     )
     knowledge.store.close()
+
+
+def test_neighbourhoods_from_a_sparql_server_equal_the_whole_graph_cut(oxigraph_server) -> None:  # type: ignore[no-untyped-def]
+    """The same walk over the SPARQL protocol: a real Oxigraph server on 127.0.0.1."""
+    from kg.stores import open_spec, push
+
+    push(open_spec(oxigraph_server.spec), open_knowledge("memory").files)
+    served = open_knowledge(oxigraph_server.spec)
+    compared = 0
+    for claims in viz.CLAIM_MODES:
+        whole = viz.to_networkx(served, claims=claims)
+        centres = sorted(node for node, kind in whole.nodes(data="kind") if kind == "entity")
+        for centre in centres[::60]:
+            for depth in (1, 2):
+                scoped = viz.to_networkx(served, entity=centre, depth=depth, claims=claims)
+                assert drawing(scoped) == drawing(cut(whole, centre, depth)), (centre, depth)
+                compared += 1
+    assert compared >= 8
