@@ -312,68 +312,54 @@ def to_networkx(
 
 # Reading only the data a neighbourhood needs (see _data_around).
 _BATCH = 500
-_NOT_DRAWN_TYPES = (SKOS.Concept, MS.TimeSpec, MS.SourceDocument)
-
-
-def _is_claim(node: str) -> str:
-    """SPARQL: `node` is a claim (stated in a source, or of a claim class)."""
-    return (
-        f"(EXISTS {{ {node} <{MS.statedIn}> ?{node[1:]}Source }} "
-        f"|| EXISTS {{ {node} a/<{RDFS.subClassOf}>* <{MS.Claim}> }})"
-    )
-
-
-def _not_in(variable: str, predicates: Iterable[URIRef]) -> str:
-    return f"{variable} NOT IN ({', '.join(f'<{p}>' for p in predicates)})"
-
-
-def _no_vocabulary(variable: str) -> str:
-    return "".join(f' && !STRSTARTS(STR({variable}), "{iri}")' for iri in _VOCABULARY)
-
-
-def _neighbours_query(values: str, skipped: Sequence[URIRef]) -> str:
-    return f"""SELECT DISTINCT ?x ?n WHERE {{
-  VALUES ?x {{ {values} }}
-  {{ ?x ?p ?n }} UNION {{ ?n ?p ?x }}
-  FILTER(isIRI(?n) && {_not_in("?p", skipped)}{_no_vocabulary("?n")})
-}}"""
-
-
-def _claims_query(values: str) -> str:
-    claim = _is_claim("?x")
-    return f"SELECT ?x ?claim WHERE {{ VALUES ?x {{ {values} }} BIND({claim} AS ?claim) }}"
-
-
-def _links_query(values: str) -> str:
-    """A claim's links that may be drawn, with their graph, whether the target is
-    surely not drawn as an entity (a value, a source), and whether it is a claim."""
-    not_drawn = " || ".join(
-        f"EXISTS {{ ?o a/<{RDFS.subClassOf}>* <{cls}> }}" for cls in _NOT_DRAWN_TYPES
-    )
-    return f"""SELECT ?x ?p ?o ?g ?other ?claim WHERE {{
-  VALUES ?x {{ {values} }}
-  GRAPH ?g {{ ?x ?p ?o }}
-  FILTER(isIRI(?o) && {_not_in("?p", [RDF.type, RDF.predicate, *sorted(PROVENANCE)])}
-         {_no_vocabulary("?o")})
-  BIND({not_drawn} || EXISTS {{ ?stating <{MS.statedIn}> ?o }} AS ?other)
-  BIND({_is_claim("?o")} AS ?claim)
-}}"""
-
-
-def _claims_about_query(values: str) -> str:
-    return f"""SELECT DISTINCT ?c WHERE {{
-  VALUES ?x {{ {values} }}
+# Fixed query texts; the nodes of a batch are bound to ?x by kg.stores.values.inject_rows.
+_PREFIXES = """PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+# The links of ?x both ways (rdf:type and rdf:predicate are never drawn).
+_NEIGHBOURS = (
+    _PREFIXES
+    + """SELECT DISTINCT ?x ?p ?n WHERE {
+  { ?x ?p ?n } UNION { ?n ?p ?x }
+  FILTER(isIRI(?n) && ?p NOT IN (rdf:type, rdf:predicate))
+}"""
+)
+# Whether ?x is a claim: stated in a source, or of a claim class.
+_CLAIMS = (
+    _PREFIXES
+    + """SELECT ?x ?claim WHERE {
+  BIND((EXISTS { ?x ms:statedIn ?source } || EXISTS { ?x a/rdfs:subClassOf* ms:Claim })
+       AS ?claim)
+}"""
+)
+# A claim's links, with their graph; ?other: the target is surely not drawn as an
+# entity (a value or a source); ?claim: the target is a claim.
+_LINKS = (
+    _PREFIXES
+    + """SELECT ?x ?p ?o ?g ?other ?claim WHERE {
+  GRAPH ?g { ?x ?p ?o }
+  FILTER(isIRI(?o) && ?p NOT IN (rdf:type, rdf:predicate))
+  BIND(EXISTS { ?o a/rdfs:subClassOf* skos:Concept } || EXISTS { ?o a/rdfs:subClassOf* ms:TimeSpec }
+       || EXISTS { ?o a/rdfs:subClassOf* ms:SourceDocument } || EXISTS { ?stating ms:statedIn ?o }
+       AS ?other)
+  BIND((EXISTS { ?o ms:statedIn ?source } || EXISTS { ?o a/rdfs:subClassOf* ms:Claim })
+       AS ?claim)
+}"""
+)
+# The claims that name ?x (other than as their source).
+_CLAIMS_ABOUT = (
+    _PREFIXES
+    + """SELECT DISTINCT ?c WHERE {
   ?c ?p ?x .
-  FILTER(isIRI(?c) && {_not_in("?p", [RDF.type, RDF.predicate, MS.statedIn])})
-  FILTER({_is_claim("?c")})
-}}"""
-
-
-def _describe_query(values: str) -> str:
-    return f"""SELECT ?g ?x ?p ?o ?q ?v WHERE {{
-  VALUES ?x {{ {values} }}
-  GRAPH ?g {{ ?x ?p ?o OPTIONAL {{ ?o ?q ?v FILTER(isBlank(?o)) }} }}
-}}"""
+  FILTER(isIRI(?c) && ?p NOT IN (rdf:type, rdf:predicate, ms:statedIn))
+  FILTER(EXISTS { ?c ms:statedIn ?source } || EXISTS { ?c a/rdfs:subClassOf* ms:Claim })
+}"""
+)
+_DESCRIBE = """SELECT ?g ?x ?p ?o ?q ?v WHERE {
+  GRAPH ?g { ?x ?p ?o OPTIONAL { ?o ?q ?v FILTER(isBlank(?o)) } }
+}"""
 
 
 def _data_around(
@@ -397,10 +383,17 @@ def _data_around(
     sources, time specs). The drawing is the same as from the whole graph; tests
     compare the two on entities of the bundled and of synthetic data.
     """
+    from kg.stores.values import inject_rows
+
     store = knowledge.store
     wanted = set(graphs)
     whole = wanted >= set(knowledge.data_graphs)
-    skipped = [RDF.type, RDF.predicate, *(sorted(PROVENANCE) if claims == "collapse" else [])]
+    # When claims collapse, sources are not drawn: no walk through provenance links.
+    skipped = PROVENANCE if claims == "collapse" else frozenset()
+
+    def rows(query: str, nodes: Sequence[URIRef]) -> Iterator[tuple[Node | None, ...]]:
+        for start in range(0, len(nodes), _BATCH):
+            yield from store.query(inject_rows(query, "x", nodes[start : start + _BATCH])).rows
 
     # Half hops a link costs from or to each node: 1 for a claim that may be drawn
     # collapsed, else 2 (always 2 when claims are drawn as nodes).
@@ -412,20 +405,20 @@ def _data_around(
             return
         maybe = [
             node
-            for values in _batches(nodes)
-            for node, is_claim in store.query(_claims_query(values)).rows
+            for node, is_claim in rows(_CLAIMS, nodes)
             if isinstance(node, URIRef) and _true(is_claim)
         ]
         links: dict[URIRef, set[tuple[str, str]]] = {node: set() for node in maybe}
         to_claim: set[URIRef] = set()
-        for values in _batches(maybe):
-            for node, p, o, g, other, is_claim in store.query(_links_query(values)).rows:
-                if not isinstance(node, URIRef) or str(g) not in wanted or _true(other):
-                    continue  # not drawn here, or a value, a source, or in doubt: not counted
-                links[node].add((str(p), str(o)))
-                # A claim elsewhere may be none in a view: trusted for the whole graph only.
-                if _true(is_claim) and whole:
-                    to_claim.add(node)
+        for node, p, o, g, other, is_claim in rows(_LINKS, maybe):
+            if not isinstance(node, URIRef) or str(g) not in wanted or p in PROVENANCE:
+                continue  # not drawn here, or provenance
+            if _true(other) or _is_vocabulary(str(o)):
+                continue  # a value, a source, a vocabulary term, or in doubt: not counted
+            links[node].add((str(p), str(o)))
+            # A claim elsewhere may be none in a view: trusted for the whole graph only.
+            if _true(is_claim) and whole:
+                to_claim.add(node)
         for node in maybe:
             if node not in to_claim and len(links[node]) < 3:
                 step[node] = 1
@@ -437,9 +430,11 @@ def _data_around(
         frontier = sorted(node for node, c in cost.items() if c == spent)
         pairs = [
             (x, n)
-            for values in _batches(frontier)
-            for x, n in store.query(_neighbours_query(values, skipped)).rows
-            if isinstance(x, URIRef) and isinstance(n, URIRef)
+            for x, p, n in rows(_NEIGHBOURS, frontier)
+            if isinstance(x, URIRef)
+            and isinstance(n, URIRef)
+            and p not in skipped
+            and not _is_vocabulary(str(n))
         ]
         classify(sorted({n for _, n in pairs} - step.keys()))
         for tail, head in pairs:
@@ -447,40 +442,28 @@ def _data_around(
             if reached < cost.get(head, budget + 1):
                 cost[head] = reached
     seen = set(cost)
-    for values in _batches(sorted(cost)):
-        seen.update(
-            claim
-            for (claim,) in store.query(_claims_about_query(values)).rows
-            if isinstance(claim, URIRef)
-        )
+    about = rows(_CLAIMS_ABOUT, sorted(cost))
+    seen.update(claim for (claim,) in about if isinstance(claim, URIRef))
     data = Graph()
     described: set[URIRef] = set()
     todo = sorted(seen)
     for _ in range(3):  # the nodes, then what they point at, then what that points at
         described.update(todo)
         pointed: set[URIRef] = set()
-        for values in _batches(todo):
-            for g, x, p, o, q, v in store.query(_describe_query(values)).rows:
-                if str(g) not in wanted or x is None or p is None or o is None:
-                    continue
-                data.add((x, p, o))
-                if q is not None and v is not None:
-                    data.add((o, q, v))
-                if isinstance(o, URIRef):
-                    pointed.add(o)
+        for g, x, p, o, q, v in rows(_DESCRIBE, todo):
+            if str(g) not in wanted or x is None or p is None or o is None:
+                continue
+            data.add((x, p, o))
+            if q is not None and v is not None:
+                data.add((o, q, v))
+            if isinstance(o, URIRef):
+                pointed.add(o)
         todo = sorted(pointed - described)
     return data
 
 
 def _true(value: object) -> bool:
     return isinstance(value, RDFLiteral) and value.toPython() is True
-
-
-def _batches(nodes: Sequence[URIRef]) -> Iterator[str]:
-    from kg.stores.terms import ntriples
-
-    for start in range(0, len(nodes), _BATCH):
-        yield " ".join(ntriples(node) for node in nodes[start : start + _BATCH])
 
 
 def _data_graphs(knowledge: Knowledge, graphs: Sequence[str] | None) -> list[str]:

@@ -9,7 +9,7 @@ embedded index and a remote server in exact agreement.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from rdflib.term import Identifier
 
@@ -52,21 +52,26 @@ def inject_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
     Values are written as N-Triples terms, so no user text enters the query.
     """
     names = sorted(bindings)
+    row = " ".join(ntriples(bindings[name]) for name in names)
+    return _with_block(sparql, names, [f"({row})"])
+
+
+def inject_rows(sparql: str, name: str, terms: Iterable[Identifier]) -> str:
+    """Bind `name` to each of `terms` in turn (one solution each), by a VALUES block
+    at the start of the WHERE group, as `inject_values` binds one row."""
+    return _with_block(sparql, [name], [f"({ntriples(term)})" for term in terms])
+
+
+def _with_block(sparql: str, names: Sequence[str], rows: Sequence[str]) -> str:
     for name in names:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise UsageError(f"{name!r} is not a SPARQL variable name")
-    block = (
-        " VALUES ("
-        + " ".join(f"?{name}" for name in names)
-        + ") { ("
-        + " ".join(ntriples(bindings[name]) for name in names)
-        + ") } "
-    )
+    data = "(" + " ".join(f"?{name}" for name in names) + ") { " + " ".join(rows) + " } "
     position = _where_group(sparql)
     if position is None:
         # CONSTRUCT WHERE { triples } allows no VALUES inside: bind after it.
-        return sparql + "\nVALUES (" + block.split("VALUES (", 1)[1]
-    return sparql[: position + 1] + block + sparql[position + 1 :]
+        return sparql + "\nVALUES " + data
+    return sparql[: position + 1] + " VALUES " + data + sparql[position + 1 :]
 
 
 def _where_group(sparql: str) -> int | None:
