@@ -219,8 +219,15 @@ def worker(op: str, impl: str, folder: Path, extra: str) -> dict[str, Any]:
         if impl == "kg":
             from rdflib import URIRef
 
+            from kg.stores.oxigraph_store import OxigraphStore
+
             with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
-                store, _ = kg_index(folder, Path(tmp) / "index")
+                built, _ = kg_index(folder, Path(tmp) / "index")
+                # Read as every command after the build reads it: a read-only handle
+                # (the build's writer closed, so RocksDB merges nothing meanwhile).
+                built.close()
+                del built
+                store = OxigraphStore(Path(tmp) / "index")
                 for name, text, bindings in saved_queries():
                     terms = {k: URIRef(v) for k, v in bindings.items()}
                     runs, answer = repeated(
@@ -673,7 +680,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
         disk = sec(big, "load", "pyoxigraph-disk")
         if kg and rdf and ox:
-            add("load 1M: >= 15x faster than rdflib", rdf / kg >= 15, f"{rdf / kg:.1f}x")
+            # What the fastest loader measured reaches: a target above it is out of reach.
+            add(
+                "load 1M: >= 15x faster than rdflib",
+                rdf / kg >= 15,
+                f"{rdf / kg:.1f}x (bare pyoxigraph in memory: {rdf / ox:.1f}x)",
+            )
             add(
                 "load 1M: within 1.5x of bare pyoxigraph (in memory)",
                 kg / ox <= 1.5,
@@ -689,14 +701,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         kgq = queries.get("kg", {}).get("queries", {})
         rdq = queries.get("rdflib", {}).get("queries")
         stopped = set(queries.get("rdflib", {}).get("stopped", []))
+        oxq = queries.get("pyoxigraph", {}).get("queries", {})
         if kgq and rdq:
             worst = min((rdq[q] / max(kgq[q], 1e-9), q) for q in kgq if q in rdq)
             bound = ">= " if worst[1] in stopped else ""
-            add(
-                "every saved query 1M: >= 20x faster than rdflib",
-                worst[0] >= 20,
-                f"worst {worst[1]}: {bound}{worst[0]:.1f}x",
-            )
+            detail = f"worst {worst[1]}: {bound}{worst[0]:.1f}x"
+            if worst[1] in oxq:
+                # The same query on bare pyoxigraph in memory (rows counted, not converted).
+                memory = rdq[worst[1]] / max(oxq[worst[1]], 1e-9)
+                detail += f" (bare pyoxigraph in memory: {bound}{memory:.1f}x)"
+            add("every saved query 1M: >= 20x faster than rdflib", worst[0] >= 20, detail)
         kge, rde = sec(big, "export", "kg"), sec(big, "export", "rdflib")
         if kge and rde:
             add(

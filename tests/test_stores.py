@@ -557,6 +557,81 @@ def test_a_full_build_loads_in_parts_and_leaves_no_staging(
     knowledge.store.close()
 
 
+def _many_files(folder: Path, files: int, teams: int = 1) -> None:
+    folder.mkdir()
+    for number in range(files):
+        lines = ["@prefix ms: <https://w3id.org/motorsport-kg/ontology/> ."]
+        lines += [
+            f'<{MSR}team-{number}-{team}> a ms:Team ; ms:name "Team {team}" ; ms:number {team} .'
+            for team in range(teams)
+        ]
+        (folder / f"teams-{number:02}.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _tables(index_folder: Path) -> list[str]:
+    return sorted(path.name for path in (index_folder / "store").glob("*.sst"))
+
+
+def test_a_full_build_leaves_a_compacted_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk loads of a full build leave overlapping tables that read-only commands
+    would never merge: the build compacts them, so compacting again rewrites nothing."""
+    from kg.stores import index
+
+    monkeypatch.setattr(index, "PART_BYTES", 1)  # one bulk load per file
+    data = tmp_path / "data"
+    _many_files(data, 4, teams=2000)
+    spec = index_spec(tmp_path)
+    open_knowledge(spec, [data], include_ontology=False).store.close()
+    built = _tables(tmp_path / "index")
+    store = OxigraphStore(tmp_path / "index")
+    store.writer().optimize()
+    store.close()
+    # Without the build's compaction, this one merges the tables into new ones.
+    assert _tables(tmp_path / "index") == built
+    reopened = open_knowledge(spec, [data], include_ontology=False)
+    assert count(reopened) == 4 * 2000 * 3
+    reopened.store.close()
+
+
+def test_only_a_refresh_that_leaves_many_tables_compacts_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.stores import index
+
+    compactions: list[int] = []
+    real_compact = index._compact
+
+    def counted(handle: object) -> None:
+        compactions.append(len(_tables(tmp_path / "index")))
+        real_compact(handle)
+
+    monkeypatch.setattr(index, "_compact", counted)
+    data = tmp_path / "data"
+    _many_files(data, 8, teams=200)
+    spec = index_spec(tmp_path)
+    open_knowledge(spec, [data], include_ontology=False).store.close()
+    assert len(compactions) == 1  # the full build
+
+    def change(name: str) -> None:
+        path = data / name
+        path.write_text(path.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+        open_knowledge(spec, [data], include_ontology=False).store.close()
+
+    # A few changed files add a few small tables, which RocksDB merges on its own.
+    change("teams-00.ttl")
+    change("teams-01.ttl")
+    assert len(compactions) == 1
+    # Past the bound, a refresh compacts too.
+    monkeypatch.setattr(index, "COMPACT_ABOVE_FILES", 0)
+    change("teams-02.ttl")
+    assert len(compactions) == 2 and compactions[1] > 0
+    knowledge = open_knowledge(spec, [data], include_ontology=False)
+    assert count(knowledge) == 8 * 200 * 3
+    knowledge.store.close()
+
+
 def test_a_failed_full_build_is_rebuilt_on_the_next_run(
     tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,7 +12,9 @@ Loading: changed files are parsed first and written out as N-Quads in a staging
 folder beside the database, so a syntax error leaves the index as it was. A
 full build then bulk-loads the staged parts side by side (one thread per core;
 Oxigraph's bulk loader writes its own sorted files and releases the GIL); a
-refresh drops each changed file's graph and bulk-loads it again.
+refresh drops each changed file's graph and bulk-loads it again. A full build (or a
+refresh that left many files) then compacts the database, so that the read-only
+commands after it do not pay for the bulk loads' overlapping files.
 
 Safety: a marker file is written before the first change and removed after the
 new manifest is in place; a run that finds the marker (a crash mid-refresh)
@@ -52,6 +54,12 @@ PARALLEL_BYTES = 8 * 1024 * 1024
 # A bulk loader holds its whole part in memory: parts of about this many source
 # bytes (some 100 thousand triples of Turtle) keep the peak low at any size.
 PART_BYTES = 4 * 1024 * 1024
+# A full build, or a refresh that leaves more sorted tables than this, compacts the
+# database before it is read. The bulk loads leave overlapping tables that every
+# lookup must visit, and read-only commands never merge them: at a million triples
+# 45 tables made the heavy saved queries 2 to 3 times slower than the compacted 12.
+# A one-file refresh leaves a few small tables that RocksDB merges on its own.
+COMPACT_ABOVE_FILES = 64
 
 
 @dataclass(frozen=True)
@@ -390,6 +398,8 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
                 for item in plan.reload:
                     _replace(handle, staged, pyoxigraph.NamedNode(item.graph))
             handle.flush()
+            if plan.rebuild or _table_files(store) > COMPACT_ABOVE_FILES:
+                _compact(handle)
         except (OSError, RuntimeError, SyntaxError, ValueError) as error:
             raise StoreError(
                 f"refreshing the index at {store.root} failed: {error}; "
@@ -459,6 +469,16 @@ def _bulk_load(handle: Any, parts: Sequence[Path]) -> None:
         thread.join()
     if errors:
         raise errors[0]
+
+
+def _table_files(store: OxigraphStore) -> int:
+    """How many sorted tables (RocksDB .sst files) the database holds now."""
+    return sum(1 for _ in store.store_dir.glob("*.sst"))
+
+
+def _compact(handle: Any) -> None:
+    """Merge the database's tables (read-only commands never merge the bulk loads')."""
+    handle.optimize()
 
 
 def _drop(handle: Any, name: Any) -> None:
