@@ -33,31 +33,17 @@ def kg_args(*args: str, data: Sequence[Path] = ()) -> list[str]:
 
 # -- stores (docs/stores.md) -------------------------------------------------------------
 #
-# The suite's default store is KG_STORE (memory when unset). Tests whose results depend
-# on the store are marked `store_dependent`, so the lead can run them again on the
-# embedded index:  KG_STORE=oxigraph .venv/bin/pytest -m store_dependent
+# The suite's default store is KG_STORE (memory when unset); CI runs the whole suite
+# on memory and again on the embedded index:  KG_STORE=oxigraph .venv/bin/pytest
 # Indexes go to a throwaway cache folder, never the user's ~/.cache.
 
-STORE_DEPENDENT_MODULES = (
-    "test_cli_query",
-    "test_query",
-    "test_show",
-    "test_decisions",
-    "test_export",
-    "test_validate",
-    "test_asof",
-    "test_timeline",
-    "test_stores",
-)
+_CACHE_KEY = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     import os
     import tempfile
 
-    config.addinivalue_line(
-        "markers", "store_dependent: results depend on the store; rerun with KG_STORE=oxigraph"
-    )
     os.environ.setdefault("KG_STORE", "memory")
     cache = tempfile.mkdtemp(prefix="kg-test-cache-")
     config.stash[_CACHE_KEY] = cache
@@ -70,16 +56,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     cache = config.stash.get(_CACHE_KEY, None)
     if cache:
         shutil.rmtree(cache, ignore_errors=True)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        module = item.path.stem
-        if any(module.startswith(prefix) for prefix in STORE_DEPENDENT_MODULES):
-            item.add_marker(pytest.mark.store_dependent)
-
-
-_CACHE_KEY = pytest.StashKey[str]()
 
 
 class SparqlServer:

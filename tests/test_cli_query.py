@@ -189,7 +189,6 @@ msr:r8 a ms:StatusReport ; ms:decision msr:d4 ; ms:decisionStatus msv:Evaluating
 """
 
 
-@pytest.mark.store_dependent
 def test_pending_decisions_keeps_only_the_latest_report(run_kg, tmp_path: Path) -> None:
     (tmp_path / "histories.ttl").write_text(_HISTORIES, encoding="utf-8")
     result = run_kg("--data", str(tmp_path), "query", "pending-decisions", "--iris",
