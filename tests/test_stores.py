@@ -595,16 +595,16 @@ def test_a_full_build_leaves_a_compacted_database(
     reopened.store.close()
 
 
-def test_only_a_refresh_that_leaves_many_tables_compacts_them(
+def test_only_a_refresh_that_adds_many_tables_compacts_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kg.stores import index
 
-    compactions: list[int] = []
+    compactions: list[str] = []
     real_compact = index._compact
 
     def counted(handle: object) -> None:
-        compactions.append(len(_tables(tmp_path / "index")))
+        compactions.append("compacted")
         real_compact(handle)
 
     monkeypatch.setattr(index, "_compact", counted)
@@ -612,21 +612,23 @@ def test_only_a_refresh_that_leaves_many_tables_compacts_them(
     _many_files(data, 8, teams=200)
     spec = index_spec(tmp_path)
     open_knowledge(spec, [data], include_ontology=False).store.close()
-    assert len(compactions) == 1  # the full build
+    assert compactions == ["compacted"]  # the full build
 
-    def change(name: str) -> None:
-        path = data / name
+    def refresh_with_tables(before: int, after: int) -> None:
+        """Change a file; the database holds `before` tables, then `after` once loaded."""
+        counts = iter((before, after))
+        monkeypatch.setattr(index, "_table_files", lambda store: next(counts))
+        path = data / "teams-00.ttl"
         path.write_text(path.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
         open_knowledge(spec, [data], include_ontology=False).store.close()
 
-    # A few changed files add a few small tables, which RocksDB merges on its own.
-    change("teams-00.ttl")
-    change("teams-01.ttl")
-    assert len(compactions) == 1
-    # Past the bound, a refresh compacts too.
-    monkeypatch.setattr(index, "COMPACT_ABOVE_FILES", 0)
-    change("teams-02.ttl")
-    assert len(compactions) == 2 and compactions[1] > 0
+    # A big compacted index (10 million triples: more tables than the bound) where a
+    # one-file refresh adds a few: RocksDB merges those on its own.
+    refresh_with_tables(100, 110)
+    assert compactions == ["compacted"]
+    # A refresh that adds more tables than the bound compacts them.
+    refresh_with_tables(12, 12 + index.COMPACT_ABOVE_NEW_FILES + 1)
+    assert compactions == ["compacted", "compacted"]
     knowledge = open_knowledge(spec, [data], include_ontology=False)
     assert count(knowledge) == 8 * 200 * 3
     knowledge.store.close()

@@ -13,7 +13,7 @@ folder beside the database, so a syntax error leaves the index as it was. A
 full build then bulk-loads the staged parts side by side (one thread per core;
 Oxigraph's bulk loader writes its own sorted files and releases the GIL); a
 refresh drops each changed file's graph and bulk-loads it again. A full build (or a
-refresh that left many files) then compacts the database, so that the read-only
+refresh that added many files) then compacts the database, so that the read-only
 commands after it do not pay for the bulk loads' overlapping files.
 
 Safety: a marker file is written before the first change and removed after the
@@ -54,12 +54,14 @@ PARALLEL_BYTES = 8 * 1024 * 1024
 # A bulk loader holds its whole part in memory: parts of about this many source
 # bytes (some 100 thousand triples of Turtle) keep the peak low at any size.
 PART_BYTES = 4 * 1024 * 1024
-# A full build, or a refresh that leaves more sorted tables than this, compacts the
+# A full build, or a refresh that adds more sorted tables than this, compacts the
 # database before it is read. The bulk loads leave overlapping tables that every
 # lookup must visit, and read-only commands never merge them: at a million triples
 # 45 tables made the heavy saved queries 2 to 3 times slower than the compacted 12.
-# A one-file refresh leaves a few small tables that RocksDB merges on its own.
-COMPACT_ABOVE_FILES = 64
+# A one-file refresh adds a few small tables that RocksDB merges on its own; the
+# count is of tables added, since a compacted database of 10 million triples
+# already holds more than this many.
+COMPACT_ABOVE_NEW_FILES = 64
 
 
 @dataclass(frozen=True)
@@ -383,6 +385,7 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
     scanned_ns = time.time_ns()
     stats = plan.stats
     handle = store.writer()  # the lock: from here on no other process stages or writes
+    tables_before = _table_files(store)
     store.root.mkdir(parents=True, exist_ok=True)
     staging = store.root / STAGING_FOLDER
     staged = _stage(plan.reload, staging, _parts(plan) if plan.rebuild else None)
@@ -398,7 +401,7 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
                 for item in plan.reload:
                     _replace(handle, staged, pyoxigraph.NamedNode(item.graph))
             handle.flush()
-            if plan.rebuild or _table_files(store) > COMPACT_ABOVE_FILES:
+            if plan.rebuild or _table_files(store) - tables_before > COMPACT_ABOVE_NEW_FILES:
                 _compact(handle)
         except (OSError, RuntimeError, SyntaxError, ValueError) as error:
             raise StoreError(
