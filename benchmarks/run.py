@@ -226,7 +226,6 @@ def worker(op: str, impl: str, folder: Path, extra: str) -> dict[str, Any]:
                 # Read as every command after the build reads it: a read-only handle
                 # (the build's writer closed, so RocksDB merges nothing meanwhile).
                 built.close()
-                del built
                 store = OxigraphStore(Path(tmp) / "index")
                 for name, text, bindings in saved_queries():
                     terms = {k: URIRef(v) for k, v in bindings.items()}

@@ -326,14 +326,10 @@ _NEIGHBOURS = (
   FILTER(isIRI(?n) && ?p NOT IN (rdf:type, rdf:predicate))
 }"""
 )
-# Whether ?x is a claim: stated in a source, or of a claim class.
-_CLAIMS = (
-    _PREFIXES
-    + """SELECT ?x ?claim WHERE {
-  BIND((EXISTS { ?x ms:statedIn ?source } || EXISTS { ?x a/rdfs:subClassOf* ms:Claim })
-       AS ?claim)
-}"""
-)
+# Whether ?x is a claim: stated in a source, or of a claim class (one test, used for
+# ?x, ?o and ?c below).
+_IS_CLAIM = "(EXISTS { ?x ms:statedIn ?source } || EXISTS { ?x a/rdfs:subClassOf* ms:Claim })"
+_CLAIMS = _PREFIXES + "SELECT ?x ?claim WHERE { BIND(" + _IS_CLAIM + " AS ?claim) }"
 # A claim's links, with their graph; ?other: the target is surely not drawn as an
 # entity (a value or a source); ?claim: the target is a claim.
 _LINKS = (
@@ -344,8 +340,9 @@ _LINKS = (
   BIND(EXISTS { ?o a/rdfs:subClassOf* skos:Concept } || EXISTS { ?o a/rdfs:subClassOf* ms:TimeSpec }
        || EXISTS { ?o a/rdfs:subClassOf* ms:SourceDocument } || EXISTS { ?stating ms:statedIn ?o }
        AS ?other)
-  BIND((EXISTS { ?o ms:statedIn ?source } || EXISTS { ?o a/rdfs:subClassOf* ms:Claim })
-       AS ?claim)
+  BIND("""
+    + _IS_CLAIM.replace("?x", "?o")
+    + """ AS ?claim)
 }"""
 )
 # The claims that name ?x (other than as their source).
@@ -354,7 +351,9 @@ _CLAIMS_ABOUT = (
     + """SELECT DISTINCT ?c WHERE {
   ?c ?p ?x .
   FILTER(isIRI(?c) && ?p NOT IN (rdf:type, rdf:predicate, ms:statedIn))
-  FILTER(EXISTS { ?c ms:statedIn ?source } || EXISTS { ?c a/rdfs:subClassOf* ms:Claim })
+  FILTER"""
+    + _IS_CLAIM.replace("?x", "?c")
+    + """
 }"""
 )
 _DESCRIBE = """SELECT ?g ?x ?p ?o ?q ?v WHERE {
