@@ -42,7 +42,7 @@ def child(variant: str, source: Path) -> None:
                 converted = convert(path, resolver)
                 text = converted.turtle
             else:
-                from kg.namespaces import new_graph
+                from kg.model.namespaces import new_graph
 
                 converted = _triples_only(path, resolver)
                 graph = new_graph()

@@ -107,7 +107,7 @@ def repeated(function: Callable[[], Any], minimum: int) -> tuple[list[float], An
 
 
 def saved_queries() -> list[tuple[str, str, dict[str, str]]]:
-    from kg.queries import registry
+    from kg.answers.queries import registry
 
     found = []
     for name, query in sorted(registry().items()):
@@ -157,7 +157,7 @@ def rdflib_load(folder: Path) -> Any:
 
 def kg_index(folder: Path, where: Path) -> tuple[Any, list[Any]]:
     """The project's own index (kg.stores), loading `folder` as the data."""
-    from kg.knowledge import discover
+    from kg.model.files import discover
     from kg.stores.index import refresh
     from kg.stores.oxigraph_store import OxigraphStore
 
@@ -281,8 +281,8 @@ def worker(op: str, impl: str, folder: Path, extra: str) -> dict[str, Any]:
         try:
             if impl == "kg":
                 # What `kg export --stream --format turtle -o FILE` runs, on the index.
-                from kg.export_stream import stream, stream_to_file
-                from kg.project import Knowledge
+                from kg.knowledge.project import Knowledge
+                from kg.outputs.export_stream import stream, stream_to_file
 
                 with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
                     store, files = kg_index(folder, Path(tmp) / "index")
@@ -294,15 +294,15 @@ def worker(op: str, impl: str, folder: Path, extra: str) -> dict[str, Any]:
                     store.close()
             elif impl == "kg-stable":
                 # What `kg export --format turtle -o FILE` runs: sorted, canonical blank nodes.
-                from kg.export import serialize, write_export
-                from kg.project import open_knowledge
+                from kg.knowledge.project import open_knowledge
+                from kg.outputs.export import serialize, write_export
 
                 with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
                     kg_index(folder, Path(tmp) / "index")[0].close()
                     knowledge = open_knowledge(f"oxigraph:{Path(tmp) / 'index'}", [folder])
 
                     def stable() -> None:
-                        from kg.export import select
+                        from kg.outputs.export import select
 
                         write_export(serialize(select(knowledge), "turtle"), out)
 
@@ -383,7 +383,7 @@ def _ox_count(store: Any, text: str, subs: dict[Any, Any]) -> int:
 
 def validate_worker(impl: str, folder: Path) -> dict[str, Any]:
     """Full validation (impl fast|pyshacl) or incremental (impl fast-incremental)."""
-    from kg.namespaces import new_graph
+    from kg.model.namespaces import new_graph
 
     shapes = new_graph()
     shapes.parse(shapes_file(), format="turtle")
@@ -392,7 +392,7 @@ def validate_worker(impl: str, folder: Path) -> dict[str, Any]:
         if path.name != "shapes.ttl":
             ontology.parse(path, format="turtle")
     if impl == "pyshacl":
-        from kg.validation import validate
+        from kg.validation.shacl import validate
 
         data = new_graph()
         for path in data_files(folder):
@@ -401,8 +401,8 @@ def validate_worker(impl: str, folder: Path) -> dict[str, Any]:
         return {"seconds": seconds, "results": len(report.results)}
     import pyoxigraph as ox
 
-    from kg.fastshacl import TripleIndex, triples_from_oxigraph, validate_fast
-    from kg.validation_cache import affected_nodes
+    from kg.validation.cache import affected_nodes
+    from kg.validation.fast import TripleIndex, triples_from_oxigraph, validate_fast
 
     def full() -> Any:
         # pyoxigraph's parser, not its Store: the Store rewrites derived datatypes

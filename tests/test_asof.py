@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from click.testing import Result
 
-from kg.asof import hidden_graphs, publications, visible_graphs
-from kg.namespaces import GRAPH
-from kg.project import Knowledge, open_knowledge
+from kg.knowledge.asof import hidden_graphs, publications, visible_graphs
+from kg.knowledge.project import Knowledge, open_knowledge
+from kg.model.namespaces import GRAPH
 
 Run = Callable[..., Result]
 ONTOLOGY = str(GRAPH["ontology/motorsport"])

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kg.namespaces import new_graph
+from kg.model.namespaces import new_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"

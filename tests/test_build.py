@@ -202,8 +202,8 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
 def test_stable_rows_sorts_ties_but_keeps_the_query_order() -> None:
     from rdflib import Literal
 
-    from kg.site import stable_rows
-    from kg.store import QueryResult
+    from kg.outputs.site import stable_rows
+    from kg.stores.base import QueryResult
 
     rows = (
         (Literal("b"), Literal("2")),

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from kg import paths
-from kg.decisions import check_status, get_decision, list_decisions
-from kg.errors import UsageError
-from kg.project import open_knowledge
+from kg.answers.decisions import check_status, get_decision, list_decisions
+from kg.knowledge.project import open_knowledge
+from kg.model import paths
+from kg.model.errors import UsageError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "decisions"
 GOLDEN = Path(__file__).parent / "golden" / "decisions"

@@ -15,8 +15,8 @@ import pytest
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from kg import export as ex
-from kg.project import Knowledge, open_knowledge
+from kg.knowledge.project import Knowledge, open_knowledge
+from kg.outputs import export as ex
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
 DATA = FIXTURES / "data"
@@ -120,8 +120,8 @@ def test_one_changed_fact_is_a_small_diff(knowledge: Knowledge, tmp_path: Path) 
 
 SEED_SCRIPT = """
 import os, sys
-from kg import export as ex
-from kg.project import open_knowledge
+from kg.outputs import export as ex
+from kg.knowledge.project import open_knowledge
 from pathlib import Path
 knowledge = open_knowledge("memory", [Path(sys.argv[1])])
 selection = ex.select(knowledge, with_ontology=True, inferred=True)

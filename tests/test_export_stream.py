@@ -11,9 +11,9 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from kg import export as ex
-from kg import export_stream
-from kg.project import Knowledge, open_knowledge
+from kg.knowledge.project import Knowledge, open_knowledge
+from kg.outputs import export as ex
+from kg.outputs import export_stream
 
 DATA = Path(__file__).parent / "fixtures" / "export" / "data"
 

@@ -10,16 +10,16 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from kg.cli import cli
-from kg.fastshacl import (
+from kg.model.namespaces import new_graph
+from kg.validation.cache import affected_nodes, path_radius
+from kg.validation.fast import (
     TripleIndex,
     build_index,
     compile_shapes,
     validate_fast,
     validate_with_engine,
 )
-from kg.namespaces import new_graph
-from kg.validation import ValidationReport, validate
-from kg.validation_cache import affected_nodes, path_radius
+from kg.validation.shacl import ValidationReport, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OWN = FIXTURES / "fastshacl"
@@ -97,7 +97,7 @@ def test_same_results_on_shape_fixtures(path: Path, project_schema: tuple[Graph,
 
 
 def test_same_results_on_bundled_knowledge() -> None:
-    from kg.project import open_knowledge
+    from kg.knowledge.project import open_knowledge
 
     knowledge = open_knowledge("memory")
     assert_same(knowledge.data(), knowledge.shapes(), knowledge.ontology())
@@ -161,7 +161,7 @@ def test_index_counts_and_types() -> None:
     index = TripleIndex(load(OWN / "ontology.ttl"))
     from rdflib.namespace import RDFS
 
-    from kg.namespaces import MS
+    from kg.model.namespaces import MS
 
     assert (MS.Entry, RDFS.subClassOf, MS.Claim) in set(index.triples())
     assert MS.Claim in index.superclasses(MS.Entry)

@@ -10,10 +10,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg.checking import validate_files
 from kg.importers.imsa import convert
 from kg.importers.resolution import DriverName, Resolver, empty_resolver, load_rules
-from kg.namespaces import MS, MSR
+from kg.model.namespaces import MS, MSR
+from kg.validation.checking import validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "sources" / "imsa"
@@ -327,7 +327,7 @@ def test_a_surname_rule_applies_only_to_a_unique_surname_in_its_car() -> None:
 
 
 def test_convert_names_file_line_and_column_for_a_bad_value(tmp_path: Path) -> None:
-    from kg.errors import InputError
+    from kg.model.errors import InputError
 
     with pytest.raises(InputError, match=r"line 3, column POSITION"):
         convert(

@@ -17,8 +17,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
-from kg.namespaces import MS
-from kg.queries import bind, read_query_file
+from kg.answers.queries import bind, read_query_file
+from kg.model.namespaces import MS
 from kg.stores.values import inject_values
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -305,7 +305,7 @@ def test_every_entity_has_one_preflabel_per_language() -> None:
 
 
 def test_bundled_data_conforms_to_the_shapes() -> None:
-    from kg.validation import validate
+    from kg.validation.shacl import validate
 
     shapes = Graph()
     shapes.parse(ONTOLOGY / "shapes.ttl", format="turtle")

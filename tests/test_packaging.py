@@ -52,7 +52,7 @@ def test_wheel_carries_every_knowledge_file(unpacked_wheel: Path) -> None:
 def test_installed_package_uses_its_bundled_files(unpacked_wheel: Path) -> None:
     done = _run_from(
         unpacked_wheel,
-        "import kg, kg.paths as p",
+        "import kg, kg.model.paths as p",
         "assert kg.__file__.startswith(" + repr(str(unpacked_wheel)) + "), kg.__file__",
         "print(p.ontology_dir()); print(p.data_dir()); print(p.queries_dir())",
     )

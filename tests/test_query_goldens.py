@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.queries import registry
+from kg.answers.queries import registry
 
 GOLDEN = Path(__file__).parent / "golden" / "queries"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.namespaces import MSR
-from kg.project import open_knowledge
-from kg.reconcile import CORROBORATED, as_turtle, reconcile, reconciliation_for
+from kg.answers.reconcile import CORROBORATED, as_turtle, reconcile, reconciliation_for
+from kg.knowledge.project import open_knowledge
+from kg.model.namespaces import MSR
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

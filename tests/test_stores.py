@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kg.errors import InputError, StoreError, UsageError
-from kg.project import Knowledge, open_knowledge
-from kg.store import MemoryStore, QueryResult
-from kg.stores import open_spec, push
+from kg.knowledge.project import Knowledge, open_knowledge
+from kg.model.errors import InputError, StoreError, UsageError
+from kg.stores.base import MemoryStore, QueryResult
 from kg.stores.config import configured_spec, default_index_location, parse_spec, redact
 from kg.stores.oxigraph_store import OxigraphStore
+from kg.stores.sync import open_spec, push
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stores"
 MSR = "https://w3id.org/motorsport-kg/id/"
@@ -257,8 +257,8 @@ def _saved_query_rows(knowledge: Knowledge) -> dict[str, object]:
     engines differ on keeping a shared language tag and on "" or unbound when nothing is
     concatenated, so those cells are compared as the sorted parts of their text. (A query
     concatenating from an ordered subquery gives the same text everywhere: docs/stores.md.)"""
-    from kg.lookup import resolve_one
-    from kg.queries import bind, registry
+    from kg.answers.lookup import resolve_one
+    from kg.answers.queries import bind, registry
 
     answers: dict[str, object] = {}
     for name, saved in registry().items():
@@ -314,7 +314,7 @@ def test_syntax_errors_read_the_same_on_every_backend(
 
 
 def refresh_summary(spec: str, data: Path, ontology: bool = False):  # type: ignore[no-untyped-def]
-    from kg.knowledge import discover
+    from kg.model.files import discover
     from kg.stores.index import refresh
 
     store = open_spec(spec, [data])
@@ -444,7 +444,7 @@ KILL_SCRIPT = """
 import sys, time
 from pathlib import Path
 from kg.stores import index
-from kg.knowledge import discover
+from kg.model.files import discover
 from kg.stores.oxigraph_store import OxigraphStore
 
 real = index._replace

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from kg import paths
+from kg.model import paths
 
 Run = Callable[..., Result]
 DECIDES = Path(__file__).parent / "fixtures" / "decisions" / "bmw-decides"
@@ -79,8 +79,8 @@ def test_whole_graph_is_in_time_order(kg: Run) -> None:
 
 
 def test_library_order_never_goes_backwards(store_spec: str) -> None:
-    from kg.project import open_knowledge
-    from kg.timeline import timeline
+    from kg.answers.timeline import timeline
+    from kg.knowledge.project import open_knowledge
 
     items = timeline(open_knowledge(store_spec))
     keys = [item.sort_key() for item in items]

@@ -8,9 +8,9 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from kg.errors import UsageError
-from kg.namespaces import MS, MSV
-from kg.timeutil import (
+from kg.model.errors import UsageError
+from kg.model.namespaces import MS, MSV
+from kg.model.timeutil import (
     TimeInterval,
     TimeValueError,
     compare,

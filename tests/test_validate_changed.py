@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import paths
+from kg.model import paths
 
 ARTICLE = Path("articles") / "2024-01-daytona-bmw-rolex24-report.ttl"
 
@@ -82,8 +82,8 @@ def test_changed_shapes_mean_a_full_validation(run_kg, data: Path, tmp_path: Pat
 
 
 def test_a_corrupt_cache_falls_back_to_a_full_validation(run_kg, data: Path) -> None:
-    from kg.project import open_knowledge
-    from kg.validation_cache import cache_location
+    from kg.knowledge.project import open_knowledge
+    from kg.validation.cache import cache_location
 
     reports(run_kg, data)
     location = cache_location(open_knowledge("memory", [data]))

@@ -21,9 +21,9 @@ import networkx as nx
 import pytest
 from conftest import FIXTURES, GOLDEN
 
-from kg import viz
-from kg.errors import UsageError
-from kg.project import Knowledge, open_knowledge
+from kg.knowledge.project import Knowledge, open_knowledge
+from kg.model.errors import UsageError
+from kg.outputs import viz
 
 DATA = FIXTURES / "viz" / "data"
 MSR = "https://w3id.org/motorsport-kg/id/"
@@ -161,7 +161,7 @@ def test_predicate_filter_keeps_joined_nodes(knowledge: Knowledge) -> None:
 
 
 def test_as_of_view_hides_later_sources(knowledge: Knowledge) -> None:
-    from kg.asof import visible_graphs
+    from kg.knowledge.asof import visible_graphs
 
     graph = viz.to_networkx(knowledge, graphs=visible_graphs(knowledge, date(2023, 8, 1)))
     assert ENTRY not in graph
@@ -337,8 +337,8 @@ def test_html_is_self_contained_and_escapes_script_end(tmp_path: Path) -> None:
 def test_html_same_bytes_under_another_hash_seed(knowledge: Knowledge, tmp_path: Path) -> None:
     viz.write_html(viz.to_networkx(knowledge), tmp_path / "here.html")
     script = (
-        "import sys; from pathlib import Path; from kg.project import open_knowledge; "
-        "from kg import viz; k = open_knowledge('memory', [Path(sys.argv[1])]); "
+        "import sys; from pathlib import Path; from kg.knowledge.project import open_knowledge; "
+        "from kg.outputs import viz; k = open_knowledge('memory', [Path(sys.argv[1])]); "
         "viz.write_html(viz.to_networkx(k), Path(sys.argv[2]))"
     )
     environment = dict(os.environ, PYTHONHASHSEED="4242")

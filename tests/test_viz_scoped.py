@@ -17,8 +17,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg import paths, viz
-from kg.project import Knowledge, open_knowledge
+from kg.knowledge.project import Knowledge, open_knowledge
+from kg.model import paths
+from kg.outputs import viz
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,7 +134,7 @@ def test_a_claim_elsewhere_does_not_hide_a_collapsed_link_in_a_view(tmp_path: Pa
 
 def test_neighbourhoods_from_a_sparql_server_equal_the_whole_graph_cut(oxigraph_server) -> None:  # type: ignore[no-untyped-def]
     """The same walk over the SPARQL protocol: a real Oxigraph server on 127.0.0.1."""
-    from kg.stores import open_spec, push
+    from kg.stores.sync import open_spec, push
 
     push(open_spec(oxigraph_server.spec), open_knowledge("memory").files)
     served = open_knowledge(oxigraph_server.spec)

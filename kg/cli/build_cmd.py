@@ -48,7 +48,7 @@ def build(settings: Settings, out: Path, inference: str, lang: str) -> None:
     3 input that cannot be read, a site that cannot be written, or a saved
     query that fails (the site is still written; that query's page says why).
     """
-    from kg.site import build as build_site
+    from kg.outputs.site import build as build_site
 
     interactive = sys.stderr.isatty()
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from kg.errors import KGError
+from kg.model.errors import KGError
 
 if TYPE_CHECKING:
-    from kg.project import Knowledge
+    from kg.knowledge.project import Knowledge
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -29,7 +29,7 @@ class Settings:
     data_dirs: tuple[Path, ...] | None = None
 
     def open(self) -> Knowledge:
-        from kg.project import open_knowledge
+        from kg.knowledge.project import open_knowledge
 
         return open_knowledge(self.store_spec, self.data_dirs)
 

@@ -11,8 +11,8 @@ import click
 from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pass_settings
 
 if TYPE_CHECKING:
-    from kg.decisions import Decision, Named, Source
-    from kg.timeutil import TimeInterval
+    from kg.answers.decisions import Decision, Named, Source
+    from kg.model.timeutil import TimeInterval
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -93,7 +93,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def _time(interval: TimeInterval | None, lang: str) -> str:
-    from kg.timeutil import format_interval
+    from kg.model.timeutil import format_interval
 
     if interval is None:
         return "-"
@@ -156,7 +156,7 @@ def decisions(ctx: click.Context, status: str | None, as_of: date | None, lang: 
     ctx.meta["decisions.lang"] = lang
     if ctx.invoked_subcommand is not None:
         return
-    from kg.decisions import check_status, list_decisions
+    from kg.answers.decisions import check_status, list_decisions
 
     settings = ctx.find_object(Settings) or Settings()
     wanted = check_status(status)
@@ -205,7 +205,7 @@ def show(
       kg decisions show msr:bmw-lmdh-customer-programme-decision
       kg decisions show "BMW decision on an LMDh customer programme" --as-of 2024-02-15
     """
-    from kg.decisions import get_decision
+    from kg.answers.decisions import get_decision
 
     parent = ctx.parent.meta if ctx.parent is not None else {}
     as_of = as_of or parent.get("decisions.as_of")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import Settings, as_of_option, handle_errors, pass_settings
-from kg.errors import UsageError
+from kg.model.errors import UsageError
 
 # Kept in step with kg.export.FORMAT_NAMES (a test checks), so that --help needs no rdflib.
 FORMAT_CHOICES = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
@@ -98,7 +98,7 @@ def export(
     Exit codes: 0 written, 2 usage error (unknown entity, source or date),
     3 input that cannot be read or an output file that cannot be written.
     """
-    from kg.export import describe, export_format, select, serialize, write_export
+    from kg.outputs.export import describe, export_format, select, serialize, write_export
 
     if depth is not None and entity is None:
         raise UsageError("--depth counts hops around --entity; give --entity too")
@@ -143,8 +143,8 @@ def _stream(
     with_ontology: bool,
     as_of: date | None,
 ) -> None:
-    from kg.export import select_graphs
-    from kg.export_stream import stream, stream_to_file
+    from kg.outputs.export import select_graphs
+    from kg.outputs.export_stream import stream, stream_to_file
 
     knowledge = settings.open()
     graphs = select_graphs(knowledge, sources, with_ontology, as_of)

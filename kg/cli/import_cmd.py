@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import Settings, handle_errors, pass_settings
-from kg.errors import EXIT_INPUT
+from kg.model.errors import EXIT_INPUT
 
 
 @click.group(name="import")
@@ -64,10 +64,10 @@ def imsa(
     Exit code 0 when every file was imported, 3 when any file could not be
     read (nothing of that file is written; without --keep-going nothing at all).
     """
-    from kg import paths as project_paths
     from kg.importers.imsa import import_files
     from kg.importers.resolution import build_resolver, curated_graphs, load_rules
-    from kg.knowledge import display_path
+    from kg.model import paths as project_paths
+    from kg.model.files import display_path
 
     rules = load_rules(rules_file)
     knowledge = settings.open()

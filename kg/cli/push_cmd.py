@@ -48,9 +48,9 @@ def _run(
     update_url: str | None,
     prune: bool,
 ) -> None:
-    from kg import paths
-    from kg.knowledge import discover
-    from kg.stores import open_spec, push
+    from kg.model import paths
+    from kg.model.files import discover
+    from kg.stores.sync import open_spec, push
 
     files = discover(settings.data_dirs)
     sources = [paths.ontology_dir(), *(settings.data_dirs or [paths.data_dir()])]

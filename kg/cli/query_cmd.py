@@ -8,7 +8,7 @@ from datetime import date
 import click
 
 from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pass_settings
-from kg.errors import QueryError, UsageError
+from kg.model.errors import QueryError, UsageError
 
 
 @click.command()
@@ -25,7 +25,7 @@ def queries(output_format: str) -> None:
     """List the saved queries with their titles and parameters."""
     import json
 
-    from kg.queries import registry
+    from kg.answers.queries import registry
 
     saved = registry()
     if output_format == "json":
@@ -92,12 +92,12 @@ def query(
       kg query event-results -p manufacturer msr:bmw --format csv
       kg query -e 'SELECT ?team WHERE { ?team a ms:Team }'
     """
-    from kg.asof import visible_graphs
-    from kg.lookup import resolve_one
-    from kg.namespaces import sparql_prologue
-    from kg.queries import bind, find
-    from kg.render import fetch_labels, render
-    from kg.serialize import stable_turtle
+    from kg.answers.lookup import resolve_one
+    from kg.answers.queries import bind, find
+    from kg.knowledge.asof import visible_graphs
+    from kg.model.namespaces import sparql_prologue
+    from kg.model.serialize import stable_turtle
+    from kg.outputs.tables import fetch_labels, render
 
     if (name is None) == (expression is None):
         raise UsageError("give either a query NAME (see 'kg queries') or -e 'SPARQL', not both")

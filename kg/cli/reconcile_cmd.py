@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import Settings, handle_errors, pass_settings
-from kg.errors import EXIT_NOT_CONFORMING, EXIT_OK
+from kg.model.errors import EXIT_NOT_CONFORMING, EXIT_OK
 
 
 @click.command()
@@ -41,11 +41,11 @@ def reconcile(settings: Settings, event: str | None, write: bool, out_file: Path
     Exit code 0 when nothing is contradicted, 1 when a claim is contradicted,
     2 when EVENT names no entity or several, 3 when the data cannot be read.
     """
-    from kg import paths
-    from kg.knowledge import display_path
-    from kg.lookup import resolve_one
-    from kg.reconcile import CONTRADICTED, as_text, write_reconciliation
-    from kg.reconcile import reconcile as run
+    from kg.answers.lookup import resolve_one
+    from kg.answers.reconcile import CONTRADICTED, as_text, write_reconciliation
+    from kg.answers.reconcile import reconcile as run
+    from kg.model import paths
+    from kg.model.files import display_path
 
     knowledge = settings.open()
     event_iri = str(resolve_one(knowledge.store, event, knowledge.data_graphs)) if event else None

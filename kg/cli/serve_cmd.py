@@ -41,7 +41,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     import tempfile
     from pathlib import Path
 
-    from kg.errors import UsageError
+    from kg.model.errors import UsageError
     from kg.stores.config import configured_spec, parse_spec
     from kg.stores.oxigraph_store import OxigraphStore
     from kg.stores.serve import serving
@@ -76,7 +76,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
                 except KeyboardInterrupt:
                     click.echo("stopped", err=True)
                     return
-                from kg.errors import StoreError
+                from kg.model.errors import StoreError
 
                 raise StoreError(f"the oxigraph server stopped by itself (exit {code})")
         finally:
@@ -84,6 +84,6 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
 
 def _open(settings: Settings, spec: str):  # type: ignore[no-untyped-def]
-    from kg.project import open_knowledge
+    from kg.knowledge.project import open_knowledge
 
     return open_knowledge(spec, settings.data_dirs)

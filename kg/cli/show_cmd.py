@@ -36,9 +36,9 @@ def show(
     import dataclasses
     import json
 
-    from kg.asof import visible_graphs
-    from kg.entity import as_text, entity_card
-    from kg.lookup import resolve_one
+    from kg.answers.entity import as_text, entity_card
+    from kg.answers.lookup import resolve_one
+    from kg.knowledge.asof import visible_graphs
 
     knowledge = settings.open()
     graphs = visible_graphs(knowledge, as_of)
@@ -48,6 +48,6 @@ def show(
         click.echo(json.dumps(dataclasses.asdict(card), indent=2, ensure_ascii=False))
     else:
         click.echo(as_text(card), nl=False)
-        from kg.reconcile import reconciliation_for, reconciliation_section
+        from kg.answers.reconcile import reconciliation_for, reconciliation_section
 
         click.echo(reconciliation_section(reconciliation_for(knowledge, str(iri))), nl=False)

@@ -48,11 +48,11 @@ def timeline(
       kg timeline msr:bmw-lmdh-customer-programme-decision
       kg timeline "Andreas Roos" --from 2023-07 --to 2023
     """
-    from kg.asof import visible_graphs
-    from kg.errors import UsageError
-    from kg.lookup import resolve_one
-    from kg.timeline import timeline as build_timeline
-    from kg.timeutil import compare, format_interval, parse_user_time
+    from kg.answers.lookup import resolve_one
+    from kg.answers.timeline import timeline as build_timeline
+    from kg.knowledge.asof import visible_graphs
+    from kg.model.errors import UsageError
+    from kg.model.timeutil import compare, format_interval, parse_user_time
 
     window_start = parse_user_time(start, "--from") if start is not None else None
     window_end = parse_user_time(end, "--to") if end is not None else None

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import Settings, handle_errors, inference_option, pass_settings
-from kg.errors import EXIT_NOT_CONFORMING, EXIT_OK
+from kg.model.errors import EXIT_NOT_CONFORMING, EXIT_OK
 
 
 @click.command()
@@ -70,15 +70,15 @@ def validate(
     checks those files against the bundled ontology and shapes. Exit code 0
     when the data conforms, 1 when it does not, 3 when a file cannot be read.
     """
-    from kg.checking import validate_files, validate_knowledge
-    from kg.report import as_json, as_text, as_turtle
+    from kg.validation.checking import validate_files, validate_knowledge
+    from kg.validation.report import as_json, as_text, as_turtle
 
     def note(message: str) -> None:
         click.echo(f"kg: note: {message}", err=True)
 
     if changed:
-        from kg.errors import UsageError
-        from kg.validation_cache import validate_changed
+        from kg.model.errors import UsageError
+        from kg.validation.cache import validate_changed
 
         refused = (
             "FILES" if files else

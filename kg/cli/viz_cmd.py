@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pass_settings
-from kg.errors import UsageError
+from kg.model.errors import UsageError
 
 _FORMATS = ("html", "svg", "png", "dot", "graphml", "gexf")
 
@@ -96,7 +96,7 @@ def viz(
 
     Exit codes: 0 written, 2 usage error, 3 unreadable input or unwritable output.
     """
-    from kg import viz as library
+    from kg.outputs import viz as library
 
     chosen = library.output_format(output, output_format)
     if schema and decisions:
@@ -123,7 +123,7 @@ def viz(
     knowledge = settings.open()
     graphs = None
     if as_of is not None:
-        from kg.asof import visible_graphs
+        from kg.knowledge.asof import visible_graphs
 
         graphs = visible_graphs(knowledge, as_of)
     graph = library.to_networkx(

@@ -28,11 +28,11 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from kg import __version__
-from kg.errors import InputError, UsageError
-from kg.fileio import write_atomically
 from kg.importers.resolution import DriverName, Note, Resolved, Resolver
-from kg.knowledge import display_path
-from kg.namespaces import MS, MSR, MSV, PREFIXES, SCHEMA
+from kg.model.errors import InputError, UsageError
+from kg.model.fileio import write_atomically
+from kg.model.files import display_path
+from kg.model.namespaces import MS, MSR, MSV, PREFIXES, SCHEMA
 
 Triple = tuple[Node, Node, Node]
 

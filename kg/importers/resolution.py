@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.errors import InputError
-from kg.lookup import fold
-from kg.namespaces import MS, MSR, expand, shorten
-from kg.store import Store
+from kg.answers.lookup import fold
+from kg.model.errors import InputError
+from kg.model.namespaces import MS, MSR, expand, shorten
+from kg.stores.base import Store
 
 RULES_FILE = Path(__file__).with_name("imsa_rules.toml")
 

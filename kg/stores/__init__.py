@@ -1,123 +1,13 @@
-"""The store backends behind kg.store.Store, and how each is kept in step with the files.
+"""The stores: where the graph lives, and how each is kept in step with the files.
 
   oxigraph   an on-disk index, refreshed incrementally (kg.stores.index)   [default]
   memory     rdflib in memory, loaded from the files on every run
   sparql     a SPARQL 1.1 server, filled by `kg push`, read by every other command
 
-Light to import: backends load their libraries only when opened.
+Owns the `Store` interface (kg.stores.base) and every backend, the store
+configuration (kg.stores.config), opening, syncing and pushing (kg.stores.sync),
+RDF terms and values written into queries, and `kg serve`.
+
+May import: kg.model only. Light to import: backends load their libraries only
+when opened.
 """
-
-from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-from kg.errors import StoreError, UsageError
-
-if TYPE_CHECKING:
-    from kg.knowledge import KnowledgeFile
-    from kg.store import Store
-
-
-def open_spec(
-    spec: str | None,
-    sources: Sequence[Path] | None = None,
-    gsp_url: str | None = None,
-    update_url: str | None = None,
-) -> Store:
-    """Open the store a spec names; None means KG_STORE, then kg.toml, then `oxigraph`.
-
-    `sources` are the folders the knowledge comes from; they choose the default index.
-    `gsp_url` and `update_url` override those of a `sparql:` spec (and need one).
-    """
-    from kg.stores.config import configured_spec, default_index_location, parse_spec
-
-    origin = "--store"
-    if spec is None or not spec.strip():
-        spec, origin = configured_spec()
-    parsed = parse_spec(spec, origin)
-    if (gsp_url or update_url) and parsed.kind != "sparql":
-        raise UsageError(f"--gsp-url and --update-url go with a sparql:URL store, not {spec!r}")
-    if parsed.kind == "memory":
-        from kg.store import MemoryStore
-
-        return MemoryStore()
-    if parsed.kind == "oxigraph":
-        from kg import paths
-        from kg.stores.oxigraph_store import OxigraphStore
-
-        if parsed.location is not None:
-            return OxigraphStore(Path(parsed.location))
-        chosen = list(sources) if sources else [paths.ontology_dir(), paths.data_dir()]
-        return OxigraphStore(default_index_location(chosen))
-    from kg.stores.sparql_store import SparqlStore
-
-    assert parsed.location is not None
-    return SparqlStore(
-        parsed.location,
-        gsp_url=gsp_url or parsed.gsp_url,
-        update_url=update_url or parsed.update_url,
-    )
-
-
-def sync(store: Store, files: Sequence[KnowledgeFile]) -> None:
-    """Make `store` answer for exactly `files`, in the cheapest way its kind allows."""
-    from kg.stores.oxigraph_store import OxigraphStore
-
-    if isinstance(store, OxigraphStore):
-        from kg.stores.index import refresh
-
-        refresh(store, files)
-        return
-    from kg.stores.sparql_store import SparqlStore
-
-    if isinstance(store, SparqlStore):
-        # The server is the store: reading never writes to it; `kg push` fills it.
-        wanted = {item.graph for item in files}
-        if wanted and not wanted & set(store.graph_names()):
-            raise StoreError(
-                f"{store.description} holds none of the knowledge's graphs; "
-                "publish them first with 'kg push --store sparql:URL --gsp-url URL'"
-            )
-        return
-    from kg.knowledge import load
-
-    load(store, files)
-
-
-@dataclass(frozen=True)
-class PushSummary:
-    target: str
-    files: int
-    triples: int
-    removed: tuple[str, ...]
-
-
-def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> PushSummary:
-    """Load every file into `store` as its own named graph, replacing what was there.
-
-    Everything is parsed before the first graph is sent, so a file with an error
-    stops the push with the store untouched. With `prune`, graphs of the project's
-    graph namespace that no file provides any more are removed.
-    """
-    from kg.namespaces import GRAPH
-    from kg.stores.oxigraph_store import OxigraphStore
-
-    if isinstance(store, OxigraphStore):
-        from kg.stores.index import rebuild
-
-        summary = rebuild(store, files)
-        return PushSummary(store.description, len(files), summary.triples_loaded, ())
-    from kg.knowledge import load
-
-    loaded = load(store, files)
-    removed: list[str] = []
-    if prune:
-        wanted = {item.graph for item in files}
-        for name in store.graph_names():
-            if name.startswith(str(GRAPH)) and name not in wanted:
-                store.remove_graph(name)
-                removed.append(name)
-    return PushSummary(store.description, len(files), loaded.triples, tuple(removed))

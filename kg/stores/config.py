@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from kg.errors import UsageError
+from kg.model.errors import UsageError
 
 StoreKind = Literal["memory", "oxigraph", "sparql"]
 STORE_KINDS: tuple[str, ...] = ("oxigraph", "memory", "sparql")

@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.errors import InputError, StoreError
-from kg.fileio import write_atomically
-from kg.knowledge import KnowledgeFile, parse_file, rdf_format
+from kg.model.errors import InputError, StoreError
+from kg.model.fileio import write_atomically
+from kg.model.files import KnowledgeFile, parse_file, rdf_format
 from kg.stores.oxigraph_store import OxigraphStore
 
 MANIFEST_VERSION = 3
@@ -259,7 +259,7 @@ def _stage(files: Sequence[KnowledgeFile], folder: Path, parts: int | None) -> _
     big = sum(_stat(item).st_size for item in files) >= PARALLEL_BYTES
     try:
         if parts is not None and big:
-            from kg.parallel import map_in_processes
+            from kg.stores.parallel import map_in_processes
 
             done = map_in_processes(_stage_part, groups, paths)
         else:

@@ -23,9 +23,9 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
-from kg.errors import QueryError, StoreError, UsageError
-from kg.namespaces import new_graph
-from kg.store import Quad, QueryResult, graph_of, syntax_error
+from kg.model.errors import QueryError, StoreError, UsageError
+from kg.model.namespaces import new_graph
+from kg.stores.base import Quad, QueryResult, graph_of, syntax_error
 from kg.stores.terms import to_oxigraph, triple_to_rdflib
 
 STORE_FOLDER = "store"
@@ -55,7 +55,7 @@ def _release_writer(key: str) -> None:
 
 
 class OxigraphStore:
-    """Named graphs in an Oxigraph database on disk. Implements kg.store.Store."""
+    """Named graphs in an Oxigraph database on disk. Implements kg.stores.base.Store."""
 
     def __init__(self, root: Path) -> None:
         self.root = root

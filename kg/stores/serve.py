@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import StoreError, UsageError
+from kg.model.errors import StoreError, UsageError
 from kg.stores.oxigraph_store import OxigraphStore
 
 READY_TIMEOUT = 20.0

@@ -21,9 +21,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
-from kg.errors import QueryError, StoreError, UsageError
-from kg.namespaces import new_graph
-from kg.store import Quad, QueryResult, graph_of
+from kg.model.errors import QueryError, StoreError, UsageError
+from kg.model.namespaces import new_graph
+from kg.stores.base import Quad, QueryResult, graph_of
 from kg.stores.config import redact
 from kg.stores.terms import ntriples
 from kg.stores.values import inject_values
@@ -51,7 +51,7 @@ class _Reply:
 
 
 class SparqlStore:
-    """A remote SPARQL 1.1 server. Implements kg.store.Store."""
+    """A remote SPARQL 1.1 server. Implements kg.stores.base.Store."""
 
     def __init__(
         self,

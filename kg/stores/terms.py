@@ -11,7 +11,7 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier, Node
 
-from kg.errors import UsageError
+from kg.model.errors import UsageError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

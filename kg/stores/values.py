@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from rdflib.term import Identifier
 
-from kg.errors import QueryError, UsageError
+from kg.model.errors import QueryError, UsageError
 from kg.stores.terms import ntriples
 
 _TOKEN = re.compile(

@@ -14,9 +14,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Identifier
 
-from kg.queries import find
-from kg.render import Labels, fetch_labels
-from kg.store import Store
+from kg.answers.queries import find
+from kg.outputs.tables import Labels, fetch_labels
+from kg.stores.base import Store
 
 FACTS_QUERY = "entity-facts"
 
@@ -218,7 +218,7 @@ def _in_language(
 
 
 def as_text(card: EntityCard) -> str:
-    from kg.namespaces import shorten
+    from kg.model.namespaces import shorten
 
     lines = [f"{card.label}  ({shorten(card.iri)})"]
     if card.types:

@@ -23,18 +23,18 @@ from typing import TYPE_CHECKING
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from kg.errors import InputError, QueryError, UsageError
-from kg.fileio import write_atomically
-from kg.knowledge import display_path
-from kg.namespaces import shorten
+from kg.model.errors import InputError, QueryError, UsageError
+from kg.model.fileio import write_atomically
+from kg.model.files import display_path
+from kg.model.namespaces import shorten
 
 if TYPE_CHECKING:
-    from kg.export import Selection
-    from kg.project import Knowledge
-    from kg.queries import SavedQuery
-    from kg.render import Labels
-    from kg.store import QueryResult
-    from kg.validation import ValidationReport
+    from kg.answers.queries import SavedQuery
+    from kg.knowledge.project import Knowledge
+    from kg.outputs.export import Selection
+    from kg.outputs.tables import Labels
+    from kg.stores.base import QueryResult
+    from kg.validation.shacl import ValidationReport
 
 MANIFEST = ".kg-build.json"
 SITE_TITLE = "motorsport-kg"
@@ -79,7 +79,7 @@ class BuildResult:
 
     @property
     def exit_code(self) -> int:
-        from kg.errors import EXIT_INPUT, EXIT_NOT_CONFORMING, EXIT_OK
+        from kg.model.errors import EXIT_INPUT, EXIT_NOT_CONFORMING, EXIT_OK
 
         if self.failed_queries:
             return EXIT_INPUT
@@ -95,8 +95,8 @@ def build(
 ) -> BuildResult:
     """Build the site into `out`. Validation failing does not stop the build:
     the report is written and the site is marked as failing."""
-    from kg.checking import validate_knowledge
-    from kg.report import as_json, as_text, summary_line
+    from kg.validation.checking import validate_knowledge
+    from kg.validation.report import as_json, as_text, summary_line
 
     if out.exists() and not out.is_dir():
         raise UsageError(f"{display_path(out)} is a file; --out needs a folder")
@@ -144,8 +144,8 @@ def build(
 
 
 def _run_queries(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[QueryPage]:
-    from kg.queries import bind, registry
-    from kg.render import as_delimited, fetch_labels
+    from kg.answers.queries import bind, registry
+    from kg.outputs.tables import as_delimited, fetch_labels
 
     pages: list[QueryPage] = []
     for name, saved in registry().items():
@@ -264,7 +264,7 @@ def _query_page(
         elif result.kind == "ask":
             parts.append(f'<p class="answer">{"yes" if result.boolean else "no"}</p>')
         elif result.graph is not None:
-            from kg.serialize import stable_turtle
+            from kg.model.serialize import stable_turtle
 
             parts.append(f"<pre>{escape(stable_turtle(result.graph))}</pre>")
     parts.append(
@@ -307,7 +307,7 @@ class ExportLink:
 
 
 def _exports(knowledge: Knowledge, inference: str, files: dict[str, bytes]) -> list[ExportLink]:
-    from kg.export import CONTEXT_FILE, FORMATS, Selection, select, serialize
+    from kg.outputs.export import CONTEXT_FILE, FORMATS, Selection, select, serialize
 
     links: list[ExportLink] = []
     data = select(knowledge, inferred=inference != "none")
@@ -375,7 +375,7 @@ def _curated_graphs(knowledge: Knowledge) -> list[str]:
 
 def _pictures(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[Picture]:
     """Drawn by kg.viz into a scratch folder, then held in memory with everything else."""
-    from kg import viz
+    from kg.outputs import viz
 
     pictures: list[Picture] = []
     with tempfile.TemporaryDirectory(prefix="kg-build-") as scratch:
@@ -411,7 +411,7 @@ def _pictures(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[
 
 
 def _ontology_page(knowledge: Knowledge, files: dict[str, bytes]) -> None:
-    from kg.ontology_doc import render_body
+    from kg.outputs.ontology_doc import render_body
 
     body = "<h1>Ontology reference</h1>" + render_body(knowledge.ontology())
     files["ontology.html"] = _page("Ontology reference", body, depth=0).encode("utf-8")
@@ -468,7 +468,7 @@ def _index(
     pictures: Sequence[Picture],
     lang: str,
 ) -> str:
-    from kg.render import fetch_labels
+    from kg.outputs.tables import fetch_labels
 
     store = knowledge.store
     data_graphs = knowledge.data_graphs
@@ -590,7 +590,7 @@ def _typed_subjects(knowledge: Knowledge) -> set[str]:
 
 
 def _ontology_link(iri: Identifier | None, label: str) -> str:
-    from kg.ontology_doc import anchor, is_own
+    from kg.outputs.ontology_doc import anchor, is_own
 
     if isinstance(iri, URIRef) and is_own(iri):
         return f'<a href="ontology.html#{anchor(iri)}">{escape(label)}</a>'
@@ -598,8 +598,8 @@ def _ontology_link(iri: Identifier | None, label: str) -> str:
 
 
 def _sources_section(knowledge: Knowledge, lang: str) -> str:
-    from kg.asof import publications
-    from kg.timeutil import format_interval
+    from kg.knowledge.asof import publications
+    from kg.model.timeutil import format_interval
 
     parts = [
         '<h3 id="sources">Sources</h3><table class="sources"><thead><tr><th>source</th>'
@@ -626,8 +626,8 @@ def _sources_section(knowledge: Knowledge, lang: str) -> str:
 
 
 def _decisions_section(knowledge: Knowledge, lang: str) -> str:
-    from kg.decisions import list_decisions
-    from kg.timeutil import format_interval
+    from kg.answers.decisions import list_decisions
+    from kg.model.timeutil import format_interval
 
     pending = [d for d in list_decisions(knowledge, lang=lang) if d.pending]
     parts = ['<h3 id="pending-decisions">Pending decisions</h3>']

@@ -16,8 +16,8 @@ from rdflib import Literal as RDFLiteral
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from kg.errors import UsageError
-from kg.namespaces import new_graph, shorten
+from kg.model.errors import UsageError
+from kg.model.namespaces import new_graph, shorten
 
 Inference = Literal["none", "rdfs", "owlrl"]
 INFERENCE_CHOICES: tuple[str, ...] = ("none", "rdfs", "owlrl")

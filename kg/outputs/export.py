@@ -23,13 +23,13 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from kg.errors import InputError, UsageError
-from kg.fileio import write_atomically
-from kg.knowledge import display_path
-from kg.namespaces import GRAPH, bind_all, expand, new_graph, shorten
+from kg.model.errors import InputError, UsageError
+from kg.model.fileio import write_atomically
+from kg.model.files import display_path
+from kg.model.namespaces import GRAPH, bind_all, expand, new_graph, shorten
 
 if TYPE_CHECKING:
-    from kg.project import Knowledge
+    from kg.knowledge.project import Knowledge
 
 INFERRED_GRAPH = str(GRAPH["inferred"])
 CONTEXT_FILE = Path(__file__).resolve().parent / "contexts" / "motorsport.jsonld"
@@ -134,7 +134,7 @@ def select_graphs(
     published by `as_of`."""
     names = list(knowledge.data_graphs)
     if as_of is not None:
-        from kg.asof import visible_graphs
+        from kg.knowledge.asof import visible_graphs
 
         visible = set(visible_graphs(knowledge, as_of))
         names = [name for name in names if name in visible]
@@ -173,7 +173,7 @@ def select(
     names = select_graphs(knowledge, sources, with_ontology, as_of)
     graphs = {name: knowledge.store.graph(name) for name in names}
     if entity is not None:
-        from kg.lookup import resolve_one
+        from kg.answers.lookup import resolve_one
 
         # Labels live in the registry, which a --source selection may leave out.
         focus = resolve_one(knowledge.store, entity)

@@ -26,13 +26,13 @@ from datetime import date
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from kg.asof import publications, visible_graphs
-from kg.errors import UsageError
-from kg.namespaces import MSV, shorten
-from kg.project import Knowledge
-from kg.render import Labels, fetch_labels
-from kg.store import Store
-from kg.timeutil import TimeInterval, ended_before, from_node
+from kg.knowledge.asof import publications, visible_graphs
+from kg.knowledge.project import Knowledge
+from kg.model.errors import UsageError
+from kg.model.namespaces import MSV, shorten
+from kg.model.timeutil import TimeInterval, ended_before, from_node
+from kg.outputs.tables import Labels, fetch_labels
+from kg.stores.base import Store
 
 # Status words a user can filter on: the DecisionStatus concepts, plus two
 # derived ones. "pending": neither decided nor dropped; "overdue": pending
@@ -286,7 +286,7 @@ def get_decision(
     A decision that exists but is not yet known on `as_of` gets a UsageError
     saying so (and when it became known), not a bare "not found".
     """
-    from kg.lookup import resolve_one
+    from kg.answers.lookup import resolve_one
 
     graphs = visible_graphs(knowledge, as_of)
     store = knowledge.store

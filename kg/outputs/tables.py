@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
-from kg.namespaces import shorten
-from kg.store import QueryResult, Store
+from kg.model.namespaces import shorten
+from kg.stores.base import QueryResult, Store
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.term import Node
 
-from kg.knowledge import KnowledgeFile, discover, display_path, graphs_of_kind
-from kg.store import Store, open_store
+from kg.model.files import KnowledgeFile, discover, display_path, graphs_of_kind
+from kg.stores.base import Store, open_store
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def open_knowledge(
     include_ontology: bool = True,
 ) -> Knowledge:
     """Open the store and make it hold exactly the knowledge files."""
-    from kg import paths
-    from kg.stores import sync
+    from kg.model import paths
+    from kg.stores.sync import sync
 
     files = tuple(discover(data_dirs, include_ontology=include_ontology))
     sources = [

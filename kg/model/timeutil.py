@@ -24,9 +24,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from kg.errors import InputError, UsageError
-from kg.namespaces import MS
-from kg.store import Store
+from kg.model.errors import InputError, UsageError
+from kg.model.namespaces import MS
+from kg.stores.base import Store
 
 Comparison = TypingLiteral["before", "after", "overlaps", "unknown"]
 

@@ -29,14 +29,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from kg.errors import InputError, UsageError
-from kg.knowledge import display_path
-from kg.namespaces import PREFIXES
+from kg.model.errors import InputError, UsageError
+from kg.model.files import display_path
+from kg.model.namespaces import PREFIXES
 
 if TYPE_CHECKING:
-    from kg.knowledge import KnowledgeFile
-    from kg.project import Knowledge
-    from kg.store import Store
+    from kg.knowledge.project import Knowledge
+    from kg.model.files import KnowledgeFile
+    from kg.stores.base import Store
 
 STREAM_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "trig")
 
@@ -85,7 +85,7 @@ def _copyable(store: Store, files: Sequence[KnowledgeFile]) -> dict[str, int]:
     """Graph -> triple count, for the files a Turtle export may copy as they are: Turtle
     or N-Triples that Oxigraph's parser read when the index was built, unchanged since
     (same size and times as in the index's manifest)."""
-    from kg.knowledge import rdf_format
+    from kg.model.files import rdf_format
     from kg.stores.index import manifest_key, read_manifest
     from kg.stores.oxigraph_store import OxigraphStore
 
@@ -121,7 +121,7 @@ def _write_files(
     copies: Sequence[int | None],
 ) -> int:
     """`copies`: per file, its triple count when it may be copied as it is, else None."""
-    from kg.parallel import map_in_processes, workers
+    from kg.stores.parallel import map_in_processes, workers
 
     sizes = [item.path.stat().st_size for item in files]
     total = sum(sizes)
@@ -212,7 +212,7 @@ def _file_triples(item: KnowledgeFile) -> list[Any]:
     """
     import pyoxigraph
 
-    from kg.knowledge import parse_file, rdf_format
+    from kg.model.files import parse_file, rdf_format
     from kg.stores.index import NATIVE_FORMATS, QUAD_FORMATS
 
     name = rdf_format(item.path)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+# kg/model/paths.py: the package folder kg/ is two levels up.
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def _bundled(name: str) -> Path:

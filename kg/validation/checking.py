@@ -9,10 +9,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kg.knowledge import discover, display_path, parse_file
-from kg.namespaces import new_graph
-from kg.project import Knowledge
-from kg.validation import ValidationReport
+from kg.knowledge.project import Knowledge
+from kg.model.files import discover, display_path, parse_file
+from kg.model.namespaces import new_graph
+from kg.validation.shacl import ValidationReport
 
 
 def shapes_graph(shapes_files: Sequence[Path], knowledge: Knowledge | None) -> Graph:
@@ -39,14 +39,14 @@ def validate_knowledge(
     engine: str = "pyshacl",
     on_note: Callable[[str], None] | None = None,
 ) -> ValidationReport:
-    from kg.fastshacl import (
+    from kg.stores.oxigraph_store import OxigraphStore
+    from kg.validation.fast import (
         compile_shapes,
         index_from_oxigraph,
         note_fallbacks,
         validate_fast,
         validate_with_engine,
     )
-    from kg.stores.oxigraph_store import OxigraphStore
 
     shapes = shapes_graph(shapes_files, knowledge)
     if isinstance(knowledge.store, OxigraphStore) and engine != "pyshacl" and inference == "none":
@@ -97,7 +97,7 @@ def validate_files(
             data.add(triple)
     ontology_files = [item for item in discover([], True) if item.kind == "ontology"]
     ontology = _union(parse_file(item.path) for item in ontology_files)
-    from kg.fastshacl import validate_with_engine
+    from kg.validation.fast import validate_with_engine
 
     return validate_with_engine(
         engine,

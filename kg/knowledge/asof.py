@@ -27,10 +27,10 @@ from typing import overload
 
 from rdflib import Literal, URIRef
 
-from kg.errors import InputError
-from kg.project import Knowledge
-from kg.store import Store
-from kg.timeutil import TimeInterval, from_bounds, from_literal, known_by
+from kg.knowledge.project import Knowledge
+from kg.model.errors import InputError
+from kg.model.timeutil import TimeInterval, from_bounds, from_literal, known_by
+from kg.stores.base import Store
 
 # Source documents per graph, with whatever publication dates are recorded.
 # A document is typed in the graph of its own file; subclasses of

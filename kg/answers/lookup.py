@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from kg.errors import UsageError
-from kg.namespaces import expand, shorten
-from kg.store import Store
+from kg.model.errors import UsageError
+from kg.model.namespaces import expand, shorten
+from kg.stores.base import Store
 
 # Everything a person might type to name an entity: its labels, aliases, and
 # the entrant names a team races under (held on entries and operations).

@@ -16,9 +16,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from kg import paths
-from kg.errors import InputError, UsageError
-from kg.namespaces import expand
+from kg.model import paths
+from kg.model.errors import InputError, UsageError
+from kg.model.namespaces import expand
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "lang", "boolean")
 

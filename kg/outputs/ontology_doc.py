@@ -21,7 +21,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from kg.namespaces import MS, MSV, shorten
+from kg.model.namespaces import MS, MSV, shorten
 
 LANGUAGES = ("en", "de")
 ALIGNMENT_PREDICATES = (

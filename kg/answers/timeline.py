@@ -23,11 +23,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
-from kg.asof import publications, visible_graphs
-from kg.namespaces import MS, shorten
-from kg.project import Knowledge
-from kg.render import Labels, fetch_labels
-from kg.timeutil import TimeInterval, compare, from_node
+from kg.knowledge.asof import publications, visible_graphs
+from kg.knowledge.project import Knowledge
+from kg.model.namespaces import MS, shorten
+from kg.model.timeutil import TimeInterval, compare, from_node
+from kg.outputs.tables import Labels, fetch_labels
 
 TIME_PROPERTIES: dict[str, str] = {
     "validFrom": "from",

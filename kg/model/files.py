@@ -9,10 +9,10 @@ from typing import Literal
 
 from rdflib import Dataset, Graph
 
-from kg import paths
-from kg.errors import InputError, UsageError
-from kg.namespaces import GRAPH, new_graph
-from kg.store import Store
+from kg.model import paths
+from kg.model.errors import InputError, UsageError
+from kg.model.namespaces import GRAPH, new_graph
+from kg.stores.base import Store
 
 FileKind = Literal["ontology", "shapes", "data"]
 

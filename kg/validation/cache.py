@@ -31,12 +31,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kg.errors import UsageError
-from kg.fastshacl import ShapesPlan, TripleIndex, _Shape
-from kg.validation import ValidationReport, ValidationResult
+from kg.model.errors import UsageError
+from kg.validation.fast import ShapesPlan, TripleIndex, _Shape
+from kg.validation.shacl import ValidationReport, ValidationResult
 
 if TYPE_CHECKING:
-    from kg.project import Knowledge
+    from kg.knowledge.project import Knowledge
 
 CACHE_VERSION = 1
 
@@ -204,7 +204,7 @@ def write_cache(
     files: Mapping[str, tuple[str, list[str]]],
     report: ValidationReport,
 ) -> None:
-    from kg.fileio import write_atomically
+    from kg.model.fileio import write_atomically
 
     payload = {
         "version": CACHE_VERSION,
@@ -221,7 +221,7 @@ def write_cache(
 
 
 def focus_key(node: Node) -> str:
-    from kg.validation import _show
+    from kg.validation.shacl import _show
 
     return _show(node) if not isinstance(node, BNode) else "(a blank node)"
 
@@ -278,8 +278,8 @@ def validate_changed(
     Ends by writing the cache (atomically, once the report is complete), so the
     next run starts from this one.
     """
-    from kg.checking import shapes_graph
-    from kg.fastshacl import (
+    from kg.validation.checking import shapes_graph
+    from kg.validation.fast import (
         _count_data_entities,
         _Evaluator,
         build_index,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
 
-from kg.namespaces import new_graph
+from kg.model.namespaces import new_graph
 
 
 def canonical(graph: Graph) -> Graph:

@@ -28,16 +28,16 @@ from rdflib import Literal as RDFLiteral
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from kg.errors import InputError, UsageError
-from kg.fileio import write_atomically
-from kg.lookup import resolve_one
-from kg.namespaces import MS, MSV, PREFIXES, shorten
-from kg.store import MemoryStore
+from kg.answers.lookup import resolve_one
+from kg.model.errors import InputError, UsageError
+from kg.model.fileio import write_atomically
+from kg.model.namespaces import MS, MSV, PREFIXES, shorten
+from kg.stores.base import MemoryStore
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.project import Knowledge
+    from kg.knowledge.project import Knowledge
 
 ClaimMode = Literal["collapse", "show"]
 CLAIM_MODES: tuple[str, ...] = ("collapse", "show")
@@ -729,7 +729,7 @@ def _value_text(terms: _Terms, value: Node) -> str:
     if isinstance(value, RDFLiteral):
         return str(value)
     if isinstance(value, URIRef) and MS.TimeSpec in terms.types(value):
-        from kg import timeutil
+        from kg.model import timeutil
 
         rows = [
             {"property": p, "value": o}
@@ -1091,7 +1091,7 @@ def _page_data(graph: nx.MultiDiGraph, title: str) -> dict[str, Any]:
 def _template(name: str) -> str:
     from importlib.resources import files
 
-    return (files("kg") / "templates" / name).read_text(encoding="utf-8")
+    return (files("kg.outputs") / "templates" / name).read_text(encoding="utf-8")
 
 
 def render_html(graph: nx.MultiDiGraph, *, title: str = DEFAULT_TITLE) -> str:
@@ -1378,12 +1378,12 @@ def decision_timeline(
     if chosen not in ("svg", "png"):
         raise UsageError(f"{path}: the decision timeline is a picture; name the file .svg or .png")
     if as_of is not None and graphs is None:
-        from kg.asof import visible_graphs
+        from kg.knowledge.asof import visible_graphs
 
         graphs = visible_graphs(knowledge, as_of)
     store = knowledge.store
-    from kg import timeutil
-    from kg.render import fetch_labels
+    from kg.model import timeutil
+    from kg.outputs.tables import fetch_labels
 
     def interval(node: Node | None, where: str) -> tuple[tuple[date, date] | None, str]:
         if node is None:

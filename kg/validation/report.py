@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from itertools import groupby
 
-from kg.validation import ValidationReport, ValidationResult
+from kg.validation.shacl import ValidationReport, ValidationResult
 
 
 def _plural(count: int, word: str) -> str:
@@ -70,6 +70,6 @@ def as_json(report: ValidationReport) -> str:
 
 
 def as_turtle(report: ValidationReport) -> str:
-    from kg.serialize import stable_turtle
+    from kg.model.serialize import stable_turtle
 
     return stable_turtle(report.report_graph)

@@ -21,8 +21,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from rdflib.term import Node
 
-from kg.namespaces import MS, MSR, MSV, new_graph, shorten
-from kg.project import Knowledge
+from kg.knowledge.project import Knowledge
+from kg.model.namespaces import MS, MSR, MSV, new_graph, shorten
 
 CORROBORATED = "corroborated"
 CONTRADICTED = "contradicted"
@@ -485,7 +485,7 @@ def as_text(checks: Sequence[Check]) -> str:
 
 def as_turtle(checks: Sequence[Check], knowledge: Knowledge) -> str:
     """The checks as ms:Reconciliation claims of one derived ms:ReconciliationReport."""
-    from kg.serialize import stable_turtle
+    from kg.model.serialize import stable_turtle
 
     graph = new_graph()
     graph.add((REPORT, RDF.type, MS.ReconciliationReport))
@@ -547,7 +547,7 @@ def _official_dates(knowledge: Knowledge, documents: set[str]) -> list[str]:
 
 
 def write_reconciliation(checks: Sequence[Check], knowledge: Knowledge, path: Path) -> bool:
-    from kg.fileio import write_atomically
+    from kg.model.fileio import write_atomically
 
     return write_atomically(path, as_turtle(checks, knowledge))
 

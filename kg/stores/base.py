@@ -17,8 +17,8 @@ from typing import Protocol
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Identifier, Node
 
-from kg.errors import QueryError
-from kg.namespaces import bind_all, new_graph
+from kg.model.errors import QueryError
+from kg.model.namespaces import bind_all, new_graph
 
 Quad = tuple[Node, Node, Node, URIRef]
 
@@ -213,6 +213,6 @@ def open_store(spec: str | None, sources: Sequence[Path] | None = None) -> Store
     None means the configured store (KG_STORE, kg.toml/.kg.toml, else `oxigraph`);
     `sources` (the ontology and data folders) choose the default index location.
     """
-    from kg.stores import open_spec
+    from kg.stores.sync import open_spec
 
     return open_spec(spec, sources)

@@ -34,12 +34,12 @@ from rdflib import Literal as RDFLiteral
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from kg.namespaces import prefix_lines
+from kg.model.namespaces import prefix_lines
 from kg.stores.values import code_only
-from kg.validation import ValidationReport, ValidationResult
+from kg.validation.shacl import ValidationReport, ValidationResult
 
 if TYPE_CHECKING:
-    from kg.knowledge import KnowledgeFile
+    from kg.model.files import KnowledgeFile
 
 Triple = tuple[Node, Node, Node]
 
@@ -1216,7 +1216,7 @@ def _data_prefix_graph() -> Graph:
 def _namespaced_graph() -> Graph:
     # pyshacl's working copy of the data graph gets rdflib's default bindings plus
     # the data graph's own; the project's graphs bind the project's prefixes.
-    from kg.namespaces import bind_all
+    from kg.model.namespaces import bind_all
 
     graph = Graph()
     bind_all(graph)
@@ -1235,7 +1235,7 @@ def _copy_description(index: TripleIndex, node: Node, target: Graph, seen: set[N
 
 
 def _show_term(node: Node) -> str:
-    from kg.validation import _show
+    from kg.validation.shacl import _show
 
     return _show(node) if not isinstance(node, BNode) else "(an anonymous shape)"
 
@@ -1427,7 +1427,7 @@ def _result_key(r: ValidationResult) -> tuple[str, ...]:
 def _result_from_hit(
     hit: _Hit, evaluator: _Evaluator, source_files: Mapping[Node, str]
 ) -> ValidationResult:
-    from kg.validation import SEVERITY_NAMES, _show
+    from kg.validation.shacl import SEVERITY_NAMES, _show
 
     label_context = _IndexLabels(evaluator.index)
     messages = sorted(str(m) for m in hit.messages)
@@ -1456,7 +1456,7 @@ class _IndexLabels:
     def label(self, node: Node) -> str:
         from rdflib.namespace import SKOS
 
-        from kg.validation import _label_rank, _show
+        from kg.validation.shacl import _label_rank, _show
 
         for predicate in (SKOS.prefLabel, RDFS.label):
             labels = sorted(self.index.objects(node, predicate), key=_label_rank)
@@ -1472,7 +1472,7 @@ class _IndexLabels:
 
 
 def _report_graph(hits: list[_Hit], evaluator: _Evaluator) -> Graph:
-    from kg.namespaces import new_graph
+    from kg.model.namespaces import new_graph
 
     graph = new_graph()
     shapes = evaluator.shapes
@@ -1524,8 +1524,8 @@ def _pyshacl_for(
     focus: set[Node] | None,
 ) -> ValidationReport:
     """Validate only the named shapes with pyshacl, by leaving the others untargeted."""
-    from kg.namespaces import new_graph
-    from kg.validation import validate
+    from kg.model.namespaces import new_graph
+    from kg.validation.shacl import validate
 
     shapes = new_graph()
     keep = {s for s in _shapes_with_targets(plan.shapes_graph) if _show_term(s) in shape_names}
@@ -1552,7 +1552,7 @@ def _pyshacl_for(
 
 
 def _show_focus(node: Node) -> str:
-    from kg.validation import _show
+    from kg.validation.shacl import _show
 
     return _show(node)
 
@@ -1574,8 +1574,8 @@ def validate_with_engine(
     The fast engine works on the data as given: with --inference rdfs/owlrl
     "auto" uses pyshacl, and "fast" is refused (exit 2).
     """
-    from kg.errors import UsageError
-    from kg.validation import validate
+    from kg.model.errors import UsageError
+    from kg.validation.shacl import validate
 
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
