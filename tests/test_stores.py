@@ -18,8 +18,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.knowledge.project import Knowledge, open_knowledge
 from kg.model.errors import InputError, StoreError, UsageError
-from kg.stores.base import MemoryStore, QueryResult
+from kg.stores.base import QueryResult
 from kg.stores.config import configured_spec, default_index_location, parse_spec, redact
+from kg.stores.memory import MemoryStore
 from kg.stores.oxigraph_store import OxigraphStore
 from kg.stores.sync import open_spec, push
 

@@ -26,12 +26,13 @@ from datetime import date
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
+from kg.answers.labels import Labels, fetch_labels
 from kg.knowledge.asof import publications, visible_graphs
 from kg.knowledge.project import Knowledge
+from kg.knowledge.timespec import from_node
 from kg.model.errors import UsageError
 from kg.model.namespaces import MSV, shorten
-from kg.model.timeutil import TimeInterval, ended_before, from_node
-from kg.outputs.tables import Labels, fetch_labels
+from kg.model.timeutil import TimeInterval, ended_before
 from kg.stores.base import Store
 
 # Status words a user can filter on: the DecisionStatus concepts, plus two

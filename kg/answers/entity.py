@@ -14,8 +14,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Identifier
 
+from kg.answers.labels import Labels, fetch_labels
 from kg.answers.queries import find
-from kg.outputs.tables import Labels, fetch_labels
 from kg.stores.base import Store
 
 FACTS_QUERY = "entity-facts"

@@ -23,11 +23,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
+from kg.answers.labels import Labels, fetch_labels
 from kg.knowledge.asof import publications, visible_graphs
 from kg.knowledge.project import Knowledge
+from kg.knowledge.timespec import from_node
 from kg.model.namespaces import MS, shorten
-from kg.model.timeutil import TimeInterval, compare, from_node
-from kg.outputs.tables import Labels, fetch_labels
+from kg.model.timeutil import TimeInterval, compare
 
 TIME_PROPERTIES: dict[str, str] = {
     "validFrom": "from",

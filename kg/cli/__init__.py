@@ -1,4 +1,21 @@
-"""kg: build, check, query and draw the motorsport knowledge graph.
+"""The command line: thin click commands that parse options and print answers.
+
+Owns `kg` and its commands (one module each, imported only when the command
+runs), the shared options and the exit codes. The work itself is done below.
+
+May import: every other package of kg.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from kg.cli.common import Settings
+
+HELP = """kg: build, check, query and draw the motorsport knowledge graph.
 
 Every command reads the bundled knowledge (the ontology, the shapes and the
 files under data/) unless told otherwise with --data.
@@ -10,15 +27,6 @@ Exit codes:
   2  usage error: unknown command, option, name or parameter; bad date
   3  input that cannot be read, a query that fails, a store that fails
 """
-
-from __future__ import annotations
-
-import importlib
-from pathlib import Path
-
-import click
-
-from kg.cli.common import Settings
 
 # Command name -> "module:function", imported only when the command runs, so
 # that `kg --help` stays fast (no rdflib, pyshacl or networkx at start-up).
@@ -83,7 +91,7 @@ def _version() -> str:
     return __version__
 
 
-@click.group(cls=LazyGroup, help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--store",
     "store_spec",

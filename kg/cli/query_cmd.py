@@ -92,12 +92,13 @@ def query(
       kg query event-results -p manufacturer msr:bmw --format csv
       kg query -e 'SELECT ?team WHERE { ?team a ms:Team }'
     """
+    from kg.answers.labels import fetch_labels
     from kg.answers.lookup import resolve_one
     from kg.answers.queries import bind, find
     from kg.knowledge.asof import visible_graphs
     from kg.model.namespaces import sparql_prologue
     from kg.model.serialize import stable_turtle
-    from kg.outputs.tables import fetch_labels, render
+    from kg.outputs.tables import render
 
     if (name is None) == (expression is None):
         raise UsageError("give either a query NAME (see 'kg queries') or -e 'SPARQL', not both")

@@ -10,7 +10,8 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from kg.model.files import KnowledgeFile, discover, display_path, graphs_of_kind
-from kg.stores.base import Store, open_store
+from kg.stores.base import Store
+from kg.stores.sync import open_store
 
 
 @dataclass(frozen=True)

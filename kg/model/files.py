@@ -12,7 +12,6 @@ from rdflib import Dataset, Graph
 from kg.model import paths
 from kg.model.errors import InputError, UsageError
 from kg.model.namespaces import GRAPH, new_graph
-from kg.stores.base import Store
 
 FileKind = Literal["ontology", "shapes", "data"]
 
@@ -61,12 +60,6 @@ class KnowledgeFile:
     @property
     def display(self) -> str:
         return display_path(self.path)
-
-
-@dataclass(frozen=True)
-class LoadSummary:
-    files: tuple[KnowledgeFile, ...]
-    triples: int
 
 
 def display_path(path: Path) -> str:
@@ -237,16 +230,6 @@ def _refuse_duplicate_graphs(files: Sequence[KnowledgeFile]) -> None:
                 f"<{item.graph}>; rename one of them"
             )
         seen[item.graph] = item
-
-
-def load(store: Store, files: Sequence[KnowledgeFile]) -> LoadSummary:
-    """Parse every file first, then load: a parse error leaves the store untouched."""
-    parsed = [(item, parse_file(item.path)) for item in files]
-    triples = 0
-    for item, graph in parsed:
-        store.replace_graph(item.graph, graph)
-        triples += len(graph)
-    return LoadSummary(files=tuple(files), triples=triples)
 
 
 def graphs_of_kind(files: Sequence[KnowledgeFile], *kinds: FileKind) -> list[str]:

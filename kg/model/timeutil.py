@@ -26,7 +26,6 @@ from rdflib.term import Identifier
 
 from kg.model.errors import InputError, UsageError
 from kg.model.namespaces import MS
-from kg.stores.base import Store
 
 Comparison = TypingLiteral["before", "after", "overlaps", "unknown"]
 
@@ -202,21 +201,10 @@ def precision_name(concept: Identifier | None) -> str | None:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", local).lower()
 
 
-# One row per property of a time node; the caller binds ?node (kept in the projection,
-# as backends that bind by substitution require).
-TIME_SPEC_QUERY = """
-PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
-SELECT ?node ?property ?value WHERE {
-  VALUES ?property { ms:notBefore ms:notAfter ms:timePrecision ms:timeExpression }
-  ?node ?property ?value .
-}
-"""
-
-
 def from_spec_rows(
     rows: Sequence[Mapping[str, object]], where: str = "a time value"
 ) -> TimeInterval:
-    """An ms:TimeSpec from the (property, value) rows of TIME_SPEC_QUERY."""
+    """An ms:TimeSpec from (property, value) rows (kg.knowledge.timespec reads them)."""
     not_before: list[Literal] = []
     not_after: list[Literal] = []
     precision: Identifier | None = None
@@ -242,18 +230,6 @@ def from_spec_rows(
         expressions,
         where,
     )
-
-
-def from_node(
-    store: Store, node: Identifier, graphs: Sequence[str] | None = None, where: str = ""
-) -> TimeInterval:
-    """Any time value: a literal directly, an IRI or blank node as an ms:TimeSpec read
-    through the store."""
-    label = where or f"time value {node.n3()}"
-    if isinstance(node, Literal):
-        return from_literal(node, label)
-    result = store.query(TIME_SPEC_QUERY, bindings={"node": node}, graphs=graphs)
-    return from_spec_rows(result.dicts(), label)
 
 
 def compare(a: TimeInterval, b: TimeInterval) -> Comparison:

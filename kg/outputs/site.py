@@ -29,10 +29,10 @@ from kg.model.files import display_path
 from kg.model.namespaces import shorten
 
 if TYPE_CHECKING:
+    from kg.answers.labels import Labels
     from kg.answers.queries import SavedQuery
     from kg.knowledge.project import Knowledge
     from kg.outputs.export import Selection
-    from kg.outputs.tables import Labels
     from kg.stores.base import QueryResult
     from kg.validation.shacl import ValidationReport
 
@@ -144,8 +144,9 @@ def build(
 
 
 def _run_queries(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[QueryPage]:
+    from kg.answers.labels import fetch_labels
     from kg.answers.queries import bind, registry
-    from kg.outputs.tables import as_delimited, fetch_labels
+    from kg.outputs.tables import as_delimited
 
     pages: list[QueryPage] = []
     for name, saved in registry().items():
@@ -468,7 +469,7 @@ def _index(
     pictures: Sequence[Picture],
     lang: str,
 ) -> str:
-    from kg.outputs.tables import fetch_labels
+    from kg.answers.labels import fetch_labels
 
     store = knowledge.store
     data_graphs = knowledge.data_graphs

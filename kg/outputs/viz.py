@@ -32,7 +32,7 @@ from kg.answers.lookup import resolve_one
 from kg.model.errors import InputError, UsageError
 from kg.model.fileio import write_atomically
 from kg.model.namespaces import MS, MSV, PREFIXES, shorten
-from kg.stores.base import MemoryStore
+from kg.stores.memory import MemoryStore
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -1382,13 +1382,14 @@ def decision_timeline(
 
         graphs = visible_graphs(knowledge, as_of)
     store = knowledge.store
+    from kg.answers.labels import fetch_labels
+    from kg.knowledge import timespec
     from kg.model import timeutil
-    from kg.outputs.tables import fetch_labels
 
     def interval(node: Node | None, where: str) -> tuple[tuple[date, date] | None, str]:
         if node is None:
             return None, ""
-        found = timeutil.from_node(store, cast("Any", node), graphs, where)
+        found = timespec.from_node(store, cast("Any", node), graphs, where)
         low = found.earliest or found.latest
         high = found.latest or found.earliest
         if low is None or high is None:

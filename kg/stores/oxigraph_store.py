@@ -25,7 +25,7 @@ from rdflib.term import Identifier
 
 from kg.model.errors import QueryError, StoreError, UsageError
 from kg.model.namespaces import new_graph
-from kg.stores.base import Quad, QueryResult, graph_of, syntax_error
+from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
 from kg.stores.terms import to_oxigraph, triple_to_rdflib
 
 STORE_FOLDER = "store"
@@ -234,7 +234,7 @@ class OxigraphStore:
                 # A value where SPARQL allows none (a literal as a predicate): bound
                 # the other way it simply matches nothing, as on the other backends.
                 return self.query(sparql, bindings, graphs, write_values=False)
-            raise _syntax_error(sparql, error) from error
+            raise described_syntax_error(sparql, error) from error
         except (OSError, RuntimeError) as error:
             raise QueryError(
                 f"the query failed while running on {self.description}: {error}"
@@ -411,28 +411,10 @@ def _without_last_columns(result: QueryResult, count: int) -> QueryResult:
     )
 
 
-def _syntax_error(sparql: str, error: SyntaxError) -> QueryError:
-    """The same message the in-memory store gives, so output does not depend on the backend."""
-    try:
-        _check_with_rdflib(sparql)
-    except QueryError as described:
-        return described
-    return QueryError(f"SPARQL syntax error: {error}")
-
-
 def _check_syntax(sparql: str) -> None:
     import pyoxigraph
 
     try:
         pyoxigraph.Store().query(sparql)
     except SyntaxError as error:
-        raise _syntax_error(sparql, error) from error
-
-
-def _check_with_rdflib(sparql: str) -> None:
-    from rdflib.plugins.sparql import prepareQuery
-
-    try:
-        prepareQuery(sparql)
-    except Exception as error:  # rdflib raises pyparsing and its own errors
-        raise syntax_error(error) from error
+        raise described_syntax_error(sparql, error) from error

@@ -23,7 +23,7 @@ from rdflib.term import Identifier
 
 from kg.model.errors import QueryError, StoreError, UsageError
 from kg.model.namespaces import new_graph
-from kg.stores.base import Quad, QueryResult, graph_of
+from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
 from kg.stores.config import redact
 from kg.stores.terms import ntriples
 from kg.stores.values import inject_values
@@ -271,9 +271,7 @@ def _check_syntax(sparql: str) -> str:
     try:
         answer = pyoxigraph.Store().query(sparql)
     except SyntaxError as error:
-        from kg.stores.oxigraph_store import _syntax_error
-
-        raise _syntax_error(sparql, error) from error
+        raise described_syntax_error(sparql, error) from error
     except OSError as error:
         raise QueryError(f"the query cannot run: {error}") from error
     if isinstance(answer, pyoxigraph.QueryBoolean):

@@ -1,4 +1,4 @@
-"""The store backends behind kg.store.Store, and how each is kept in step with the files.
+"""Opening a store by its spec, and keeping it in step with the files.
 
   oxigraph   an on-disk index, refreshed incrementally (kg.stores.index)   [default]
   memory     rdflib in memory, loaded from the files on every run
@@ -21,6 +21,22 @@ if TYPE_CHECKING:
     from kg.stores.base import Store
 
 
+@dataclass(frozen=True)
+class LoadSummary:
+    files: tuple[KnowledgeFile, ...]
+    triples: int
+
+
+def open_store(spec: str | None, sources: Sequence[Path] | None = None) -> Store:
+    """Open a store by spec: `oxigraph[:PATH]`, `memory` or `sparql:URL` (see kg.stores).
+
+    None means the configured store (KG_STORE, kg.toml/.kg.toml, else `oxigraph`);
+    `sources` (the ontology and data folders) choose the default index location.
+    """
+
+    return open_spec(spec, sources)
+
+
 def open_spec(
     spec: str | None,
     sources: Sequence[Path] | None = None,
@@ -41,7 +57,7 @@ def open_spec(
     if (gsp_url or update_url) and parsed.kind != "sparql":
         raise UsageError(f"--gsp-url and --update-url go with a sparql:URL store, not {spec!r}")
     if parsed.kind == "memory":
-        from kg.stores.base import MemoryStore
+        from kg.stores.memory import MemoryStore
 
         return MemoryStore()
     if parsed.kind == "oxigraph":
@@ -82,8 +98,6 @@ def sync(store: Store, files: Sequence[KnowledgeFile]) -> None:
                 "publish them first with 'kg push --store sparql:URL --gsp-url URL'"
             )
         return
-    from kg.model.files import load
-
     load(store, files)
 
 
@@ -110,8 +124,6 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
 
         summary = rebuild(store, files)
         return PushSummary(store.description, len(files), summary.triples_loaded, ())
-    from kg.model.files import load
-
     loaded = load(store, files)
     removed: list[str] = []
     if prune:
@@ -121,3 +133,15 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
                 store.remove_graph(name)
                 removed.append(name)
     return PushSummary(store.description, len(files), loaded.triples, tuple(removed))
+
+
+def load(store: Store, files: Sequence[KnowledgeFile]) -> LoadSummary:
+    """Parse every file first, then load: a parse error leaves the store untouched."""
+    from kg.model.files import parse_file
+
+    parsed = [(item, parse_file(item.path)) for item in files]
+    triples = 0
+    for item, graph in parsed:
+        store.replace_graph(item.graph, graph)
+        triples += len(graph)
+    return LoadSummary(files=tuple(files), triples=triples)

@@ -1,0 +1,115 @@
+"""The in-memory store: named graphs in an rdflib Dataset, loaded from the files on every run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Identifier
+
+from kg.model.errors import QueryError
+from kg.model.namespaces import bind_all, new_graph
+from kg.stores.base import Quad, QueryResult, graph_of, syntax_error
+
+
+class MemoryStore:
+    """Named graphs in an rdflib Dataset, all in memory. For tests and small graphs."""
+
+    def __init__(self) -> None:
+        self._dataset = Dataset(default_union=True)
+        bind_all(self._dataset)
+        self._views: dict[frozenset[str], Dataset] = {}
+
+    @property
+    def description(self) -> str:
+        return "in-memory store"
+
+    def graph_names(self) -> list[str]:
+        return sorted(
+            str(g.identifier)
+            for g in self._dataset.graphs()
+            if isinstance(g.identifier, URIRef) and len(g) > 0
+        )
+
+    def replace_graph(self, name: str, graph: Graph) -> None:
+        # Literals as the on-disk index keeps them, so every backend answers alike.
+        from kg.stores.terms import canonical
+
+        target = self._dataset.graph(URIRef(name))
+        target.remove((None, None, None))
+        for s, p, o in graph:
+            target.add((s, p, canonical(o)))
+        self._views.clear()
+
+    def remove_graph(self, name: str) -> None:
+        self._dataset.remove_graph(URIRef(name))
+        self._views.clear()
+
+    def _view(self, graphs: Sequence[str] | None) -> Dataset:
+        if graphs is None:
+            return self._dataset
+        key = frozenset(graphs)
+        view = self._views.get(key)
+        if view is None:
+            # A dataset holding only the chosen graphs, so that both the default
+            # graph and GRAPH ?g patterns see exactly that subset.
+            view = Dataset(default_union=True)
+            bind_all(view)
+            for name in sorted(key):
+                source = self._dataset.graph(URIRef(name))
+                target = view.graph(URIRef(name))
+                for triple in source:
+                    target.add(triple)
+            self._views[key] = view
+        return view
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Identifier] | None = None,
+        graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        from rdflib.plugins.sparql import prepareQuery
+
+        try:
+            prepared = prepareQuery(sparql)
+        except Exception as error:  # rdflib raises pyparsing and its own errors
+            raise syntax_error(error) from error
+        init = {name: value for name, value in (bindings or {}).items()}
+        try:
+            result = self._view(graphs).query(prepared, initBindings=init)
+        except Exception as error:  # evaluation errors come in many types
+            raise QueryError(f"the query failed while running: {error}") from error
+        return _from_rdflib_result(result)
+
+    def quads(self, graphs: Sequence[str] | None = None) -> Iterator[Quad]:
+        names = self.graph_names() if graphs is None else sorted(graphs)
+        for name in names:
+            iri = URIRef(name)
+            for s, p, o in self._dataset.graph(iri):
+                yield s, p, o, iri
+
+    def graph(self, name: str) -> Graph:
+        return graph_of(self.quads([name]), identifier=name)
+
+    def union(self, graphs: Sequence[str] | None = None) -> Graph:
+        return graph_of(self.quads(graphs))
+
+    def close(self) -> None:
+        self._views.clear()
+
+
+def _from_rdflib_result(result: object) -> QueryResult:
+    from rdflib.query import Result
+
+    assert isinstance(result, Result)
+    if result.type == "ASK":
+        return QueryResult(kind="ask", boolean=bool(result.askAnswer))
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        graph = new_graph()
+        for triple in result:
+            graph.add(triple)  # type: ignore[arg-type]
+        return QueryResult(kind="graph", graph=graph)
+    variables = tuple(str(v) for v in (result.vars or []))
+    rows = tuple(tuple(row) for row in result)  # type: ignore[arg-type]
+    return QueryResult(kind="select", variables=variables, rows=rows)  # type: ignore[arg-type]
