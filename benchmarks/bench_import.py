@@ -56,7 +56,7 @@ def child(variant: str, source: Path) -> None:
 
 def _triples_only(path: Path, resolver: object) -> tuple[object, ...]:
     """The importer's mapping without its Turtle writer: the same triples."""
-    from kg.importers import imsa
+    from kg.importers.imsa import importing as imsa
 
     original = imsa.to_turtle
     imsa.to_turtle = lambda triples: ""  # type: ignore[assignment]

@@ -1,0 +1,431 @@
+"""Rows of IMSA results, weather and laps files mapped to RDF in the ontology's terms.
+
+The mapping is plain Python over the csv module: the files need derived
+values (class positions, laps behind the class winner, the class's fastest
+lap, line-ups joined to the laps file) and entity resolution, which a
+declarative mapping such as RML could express only with custom functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kg.importers.imsa.reading import (
+    FileContext,
+    Table,
+    decimal_number,
+    duration_literal,
+    fail,
+    read_table,
+    whole_number,
+)
+from kg.importers.imsa.triples import Builder, context_triples
+from kg.importers.resolution import DriverName, Resolved, Resolver, Rules
+from kg.model.namespaces import MS, MSR, MSV
+
+MAX_DRIVERS = 6
+
+
+# --- Results files -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarRow:
+    line: int
+    number: str
+    position: int | None
+    class_name: str
+    status: URIRef | None
+    laps: int | None
+    best_time: Literal | None
+    row: dict[str, str]
+
+
+def _lineup(table: Table, line: int, row: dict[str, str]) -> list[DriverName]:
+    drivers = []
+    for index in range(1, MAX_DRIVERS + 1):
+        first = row.get(f"DRIVER{index}_FIRSTNAME", "").strip()
+        last = row.get(f"DRIVER{index}_SECONDNAME", "").strip()
+        if not first and not last:
+            continue
+        imsa_id = row.get(f"DRIVER{index}_IMSA_DriverId", "").strip()
+        if imsa_id and not imsa_id.isdigit():
+            raise fail(table, line, f"DRIVER{index}_IMSA_DriverId", imsa_id, "a whole number")
+        drivers.append(DriverName(first, last, imsa_id))
+    return drivers
+
+
+@dataclass(frozen=True)
+class ClassStandings:
+    """Derived for each class, by car number: positions, laps behind the winner, fastest."""
+
+    class_position: Mapping[str, int]
+    laps_behind: Mapping[str, int]
+    class_fastest: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ResultsSheet:
+    """One results file being mapped: what the triples of each of its cars share."""
+
+    table: Table
+    resolver: Resolver
+    builder: Builder
+    event: URIRef
+    session: URIRef
+    base: str  # the session's key, which begins every IRI of the file
+    start_date: Literal
+    race: bool
+    standings: ClassStandings
+
+
+def results(
+    table: Table, context: FileContext, resolver: Resolver, builder: Builder, race: bool
+) -> None:
+    """A results file: its session, then each car's entry, result and fastest lap."""
+    event, session = context_triples(
+        builder, context, resolver, context.path.read_bytes(), "race results" if race else "results"
+    )
+    builder.fact(session, MS.entriesComplete, Literal(True))
+    start_date = Literal(context.session_start.date().isoformat(), datatype=XSD.date)
+    cars = _car_rows(table, resolver.rules, race)
+    standings = _class_standings(cars, race)
+    base = f"{context.session_key}"
+    sheet = ResultsSheet(
+        table, resolver, builder, event, session, base, start_date, race, standings
+    )
+    for car in cars:
+        _car_triples(sheet, car)
+
+
+def _car_rows(table: Table, rules: Rules, race: bool) -> list[CarRow]:
+    """Every row as a car: one row per car number, and in a race a known status."""
+    cars: list[CarRow] = []
+    seen: dict[str, int] = {}
+    for line, row in table.rows:
+        number = row["NUMBER"].strip()
+        if not number:
+            raise fail(table, line, "NUMBER", number, "a car number")
+        if number in seen:
+            raise fail(table, line, "NUMBER", number, f"new (line {seen[number]} has the same car)")
+        seen[number] = line
+        status: URIRef | None = None
+        if race:
+            published = row["STATUS"].strip()
+            mapped = rules.statuses.get(published)
+            if mapped is None:
+                known = ", ".join(sorted(rules.statuses))
+                raise fail(table, line, "STATUS", published, f"a known status ({known})")
+            status = URIRef(mapped)
+        position_column = "POSITION" if race else "POS"
+        best_column = "FL_TIME" if race else "TIME"
+        cars.append(
+            CarRow(
+                line=line,
+                number=number,
+                position=whole_number(table, line, row, position_column),
+                class_name=row["CLASS"].strip(),
+                status=status,
+                laps=whole_number(table, line, row, "LAPS"),
+                best_time=duration_literal(table, line, row, best_column),
+                row=row,
+            )
+        )
+    return cars
+
+
+def _class_standings(cars: Sequence[CarRow], race: bool) -> ClassStandings:
+    # Class positions, laps behind the class winner and the class's fastest lap are
+    # derived: the files give overall positions only.
+    by_class: dict[str, list[CarRow]] = defaultdict(list)
+    for car in cars:
+        if car.position is not None and car.status != MSV.DidNotStart:
+            by_class[car.class_name].append(car)
+    class_position: dict[str, int] = {}
+    laps_behind: dict[str, int] = {}
+    class_fastest: set[str] = set()
+    for members in by_class.values():
+        members.sort(key=lambda c: c.position or 0)
+        winner_laps = members[0].laps
+        for rank, car in enumerate(members, start=1):
+            class_position[car.number] = rank
+            if race and winner_laps is not None and car.laps is not None:
+                laps_behind[car.number] = winner_laps - car.laps
+        timed = [c for c in members if c.best_time is not None]
+        if timed:
+            best = min(_seconds(c.best_time) for c in timed)  # type: ignore[arg-type]
+            class_fastest.update(c.number for c in timed if _seconds(c.best_time) == best)  # type: ignore[arg-type]
+    return ClassStandings(class_position, laps_behind, frozenset(class_fastest))
+
+
+def _car_triples(sheet: ResultsSheet, car: CarRow) -> None:
+    """One car: its entry and drivers, its result and, if it set a time, its fastest lap."""
+    entry = MSR[f"{sheet.base}-entry-{car.number}"]
+    racing_class = _entry(sheet, car, entry)
+    _result(sheet, car, entry)
+    if car.best_time is not None:
+        _fastest_lap(sheet, car, entry, racing_class)
+
+
+def _entry(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> URIRef:
+    """The car's entry (team, car, class, maker, tyres, line-up) and its drivers' facts.
+
+    Returns the entry's racing class, the scope of a class's fastest lap.
+    """
+    table, resolver, builder = sheet.table, sheet.resolver, sheet.builder
+    event, session, rules = sheet.event, sheet.session, resolver.rules
+    row, line = car.row, car.line
+    team = builder.entity(resolver.team(row["TEAM"]), MS.Team)
+    model = builder.entity(resolver.car_model(row["VEHICLE"]), MS.CarModel)
+    racing_class = builder.entity(resolver.racing_class(car.class_name), MS.RacingClass)
+    maker = resolver.manufacturer(row["IMSA_ManufacturerId"].strip(), row["VEHICLE"])
+    manufacturer = builder.entity(maker, MS.Manufacturer) if maker is not None else None
+    tyres = row["TIRES"].strip()
+    drivers = _lineup(table, line, row)
+    resolved_drivers = resolver.lineup(drivers, str(event), car.number)
+    driver_iris = [builder.entity(r, MS.Person) for r in resolved_drivers]
+    builder.claim(
+        entry,
+        MS.Entry,
+        [
+            (MS.event, event),
+            (MS.session, session),
+            (MS.carNumber, Literal(car.number)),
+            (MS.entrant, team),
+            (MS.entrantName, Literal(row["TEAM"])),
+            (MS.carModel, model),
+            (MS.racingClass, racing_class),
+            (MS.manufacturer, manufacturer),
+            (MS.tyreSupplier, Literal(rules.tyres.get(tyres, tyres)) if tyres else None),
+            *[(MS.driver, iri) for iri in driver_iris],
+        ],
+    )
+    for index, (driver, iri) in enumerate(zip(drivers, driver_iris, strict=True), start=1):
+        _driver_facts(
+            table,
+            line,
+            index,
+            row,
+            driver,
+            iri,
+            builder,
+            rules.licence_grades,
+            rules.countries,
+            sheet.start_date,
+        )
+    return racing_class
+
+
+def _result(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> None:
+    """The car's result: positions overall and in class, laps, status, time and gaps."""
+    table, standings = sheet.table, sheet.standings
+    row, line = car.row, car.line
+    result = MSR[f"{sheet.base}-result-{car.number}"]
+    gap_first = row["GAP_FIRST"].strip()
+    gap_previous = row["GAP_PREVIOUS"].strip()
+    total = duration_literal(table, line, row, "TOTAL_TIME") if sheet.race else None
+    sheet.builder.claim(
+        result,
+        MS.Result,
+        [
+            (MS.entry, entry),
+            (MS.session, sheet.session),
+            (MS.overallPosition, _positive(car.position)),
+            (MS.classPosition, _positive(standings.class_position.get(car.number))),
+            (MS.lapsCompleted, _non_negative(car.laps)),
+            (MS.lapsBehindClassWinner, _non_negative(standings.laps_behind.get(car.number))),
+            (MS.resultStatus, car.status),
+            (MS.totalTime, total),
+            (MS.gapToFirst, Literal(gap_first) if gap_first not in ("", "-") else None),
+            (
+                MS.gapToPrevious,
+                Literal(gap_previous) if gap_previous not in ("", "-") else None,
+            ),
+        ],
+    )
+
+
+def _fastest_lap(sheet: ResultsSheet, car: CarRow, entry: URIRef, racing_class: URIRef) -> None:
+    """The car's best lap; scoped to its class when no car of the class was faster."""
+    table, row, line = sheet.table, car.row, car.line
+    lap_column, speed_column = ("FL_LAPNUM", "FL_KPH") if sheet.race else ("LAP", "KPH")
+    lap_number = whole_number(table, line, row, lap_column)
+    speed = decimal_number(table, line, row, speed_column)
+    sheet.builder.claim(
+        MSR[f"{sheet.base}-fastest-lap-{car.number}"],
+        MS.FastestLap,
+        [
+            (MS.entry, entry),
+            (MS.session, sheet.session),
+            (MS.lapTime, car.best_time),
+            (MS.lapNumber, _positive(lap_number)),
+            (MS.speedKph, Literal(speed, datatype=XSD.decimal) if speed else None),
+            (MS.scope, racing_class if car.number in sheet.standings.class_fastest else None),
+        ],
+    )
+
+
+def _driver_facts(
+    table: Table,
+    line: int,
+    index: int,
+    row: dict[str, str],
+    driver: DriverName,
+    iri: URIRef,
+    builder: Builder,
+    grades: Mapping[str, str],
+    countries: Mapping[str, str],
+    valid_at: Literal,
+) -> None:
+    if driver.imsa_id:
+        builder.fact(iri, MS.imsaDriverId, Literal(driver.imsa_id))
+    licence = row.get(f"DRIVER{index}_LICENSE", "").strip()
+    if licence:
+        grade = grades.get(licence)
+        if grade is None:
+            known = ", ".join(sorted(grades))
+            raise fail(table, line, f"DRIVER{index}_LICENSE", licence, f"a licence grade ({known})")
+        builder.fact(iri, MS.licenceGrade, Literal(grade), valid_at)
+    country = row.get(f"DRIVER{index}_COUNTRY", "").strip()
+    # Some exports print "?" for an unknown country: that says nothing.
+    if re.fullmatch(r"[A-Z]{3}", country):
+        builder.fact(iri, MS.countryCode, Literal(country), valid_at)
+        mapped = countries.get(country)
+        if mapped is not None:
+            builder.fact(iri, MS.nationality, URIRef(mapped))
+
+
+def _positive(value: int | None) -> Literal | None:
+    if value is None or value < 1:
+        return None
+    return Literal(str(value), datatype=XSD.integer)
+
+
+def _non_negative(value: int | None) -> Literal | None:
+    if value is None or value < 0:
+        return None
+    return Literal(str(value), datatype=XSD.integer)
+
+
+def _seconds(duration: Literal) -> float:
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?([\d.]+)S", str(duration))
+    assert match is not None
+    return int(match[1] or 0) * 3600 + int(match[2] or 0) * 60 + float(match[3])
+
+
+# --- Weather files ---------------------------------------------------------------------------
+
+
+def weather(table: Table, context: FileContext, resolver: Resolver, builder: Builder) -> None:
+    _, session = context_triples(builder, context, resolver, context.path.read_bytes(), "weather")
+    seen: dict[int, int] = {}
+    for line, row in table.rows:
+        stamp = whole_number(table, line, row, "TIME_UTC_SECONDS")
+        if stamp is None:
+            raise fail(table, line, "TIME_UTC_SECONDS", "", "a UTC time in seconds")
+        if stamp in seen:
+            raise fail(table, line, "TIME_UTC_SECONDS", str(stamp), f"new (line {seen[stamp]})")
+        seen[stamp] = line
+        observed = datetime.fromtimestamp(stamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rain = row["RAIN"].strip()
+        if rain not in ("", "-1", "0", "1"):
+            raise fail(table, line, "RAIN", rain, "0, 1 or -1 (no reading)")
+        direction = whole_number(table, line, row, "WIND_DIRECTION")
+
+        def number(column: str, line: int = line, row: dict[str, str] = row) -> Literal | None:
+            value = decimal_number(table, line, row, column)
+            return Literal(value, datatype=XSD.decimal) if value is not None else None
+
+        builder.claim(
+            MSR[f"{context.session_key}-weather-{stamp}"],
+            MS.WeatherObservation,
+            [
+                (MS.session, session),
+                (MS.observedAt, Literal(observed, datatype=XSD.dateTime)),
+                (MS.airTemperature, number("AIR_TEMP")),
+                (MS.trackTemperature, number("TRACK_TEMP")),
+                (MS.humidity, number("HUMIDITY")),
+                (MS.airPressure, number("PRESSURE")),
+                (MS.windSpeed, number("WIND_SPEED")),
+                (MS.windDirection, Literal(direction) if direction is not None else None),
+                # -1 is the timing system's "no rain reading": say nothing.
+                (MS.rain, Literal(rain == "1") if rain in ("0", "1") else None),
+            ],
+        )
+
+
+# --- Laps files --------------------------------------------------------------------------------
+
+
+def _sibling_lineups(context: FileContext, resolver: Resolver) -> dict[str, list[Resolved]]:
+    """Line-ups of the same session's results file, to name each lap's driver."""
+    sibling = context.path.with_name(f"{context.stamp}-{context.session_slug}-results.csv")
+    if not sibling.is_file():
+        return {}
+    table = read_table(sibling, ("NUMBER",))
+    event = resolver.event(context.folder_key, context.year, context.round_venue)
+    lineups = {}
+    for line, row in table.rows:
+        number = row["NUMBER"].strip()
+        lineups[number] = resolver.lineup(_lineup(table, line, row), event.iri, number)
+    return lineups
+
+
+def laps(table: Table, context: FileContext, resolver: Resolver, builder: Builder) -> None:
+    context_triples(builder, context, resolver, context.path.read_bytes(), "lap chart")
+    lineups = _sibling_lineups(context, resolver)
+    resolver.take_notes()  # the results file reports its own resolutions
+    seen: dict[tuple[str, int], int] = {}
+    for line, row in table.rows:
+        number = row["NUMBER"].strip()
+        lap = whole_number(table, line, row, "LAP_NUMBER")
+        if not number or lap is None or lap < 1:
+            raise fail(table, line, "LAP_NUMBER", row["LAP_NUMBER"], "a lap number")
+        if (number, lap) in seen:
+            raise fail(
+                table,
+                line,
+                "LAP_NUMBER",
+                str(lap),
+                f"new for car {number} (line {seen[number, lap]})",
+            )
+        seen[number, lap] = line
+        driver_index = whole_number(table, line, row, "DRIVER_NUMBER")
+        lineup = lineups.get(number, [])
+        driver: Node | None = None
+        driver_name: Node | None = None
+        if driver_index is not None and 1 <= driver_index <= len(lineup):
+            resolved = lineup[driver_index - 1]
+            driver = URIRef(resolved.iri)
+            builder.entity(resolved, MS.Person)
+        elif row["DRIVER_NAME"].strip():
+            driver_name = Literal(row["DRIVER_NAME"].strip())
+        pit = row["CROSSING_FINISH_LINE_IN_PIT"].strip()
+        if pit not in ("", "B"):
+            raise fail(table, line, "CROSSING_FINISH_LINE_IN_PIT", pit, "empty or B")
+        speed = decimal_number(table, line, row, "KPH")
+        builder.claim(
+            MSR[f"{context.session_key}-lap-{number}-{lap}"],
+            MS.Lap,
+            [
+                (MS.entry, MSR[f"{context.session_key}-entry-{number}"]),
+                (MS.driver, driver),
+                (MS.driverName, driver_name),
+                (MS.lapNumber, Literal(str(lap), datatype=XSD.integer)),
+                (MS.lapTime, duration_literal(table, line, row, "LAP_TIME")),
+                (MS.sectorTime1, duration_literal(table, line, row, "S1")),
+                (MS.sectorTime2, duration_literal(table, line, row, "S2")),
+                (MS.sectorTime3, duration_literal(table, line, row, "S3")),
+                (MS.inPit, Literal(pit == "B")),
+                (MS.elapsedTime, duration_literal(table, line, row, "ELAPSED")),
+                (MS.speedKph, Literal(speed, datatype=XSD.decimal) if speed else None),
+            ],
+        )

@@ -1,0 +1,158 @@
+"""Triples of one file: the Builder that sources every plain fact to the document,
+and the document, season, event and session that every file describes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+from rdflib.term import Node
+
+from kg import __version__
+from kg.importers.imsa.reading import FileContext
+from kg.importers.resolution import Resolved, Resolver
+from kg.model.namespaces import MS, MSR, MSV, SCHEMA
+
+Triple = tuple[Node, Node, Node]
+
+PUBLISHER = MSR["imsa"]
+TIMING_PROVIDER = MSR["al-kamel-systems"]
+TIMING_PROVIDER_LABEL = "Al Kamel Systems"
+SERIES = MSR["imsa-weathertech-sportscar-championship"]
+
+SESSION_KINDS = {"race": MSV.Race, "qualifying": MSV.Qualifying, "practice": MSV.Practice}
+
+
+# --- Building triples ------------------------------------------------------------------
+
+
+class Builder:
+    """Triples of one file plus the ms:Statement for every plain fact."""
+
+    def __init__(self, document: URIRef, key: str, labels: Mapping[str, str]) -> None:
+        self.document = document
+        self.key = key
+        self.labels = labels
+        self.triples: set[Triple] = set()
+
+    def add(self, subject: Node, predicate: Node, obj: Node | None) -> None:
+        if obj is not None:
+            self.triples.add((subject, predicate, obj))
+
+    def claim(
+        self,
+        node: URIRef,
+        cls: URIRef,
+        values: Iterable[tuple[URIRef, Node | None]],
+        stated: bool = True,
+    ) -> None:
+        self.add(node, RDF.type, cls)
+        if stated:
+            self.add(node, MS.statedIn, self.document)
+        for predicate, obj in values:
+            self.add(node, predicate, obj)
+
+    def fact(
+        self, subject: URIRef, predicate: URIRef, obj: Node, valid_at: Node | None = None
+    ) -> None:
+        """A plain binary fact: the triple, and an ms:Statement that sources it."""
+        self.add(subject, predicate, obj)
+        digest = hashlib.sha1(
+            f"{subject.n3()} {predicate.n3()} {obj.n3()}".encode(), usedforsecurity=False
+        ).hexdigest()[:12]
+        statement = MSR[f"{self.key}-statement-{digest}"]
+        self.claim(
+            statement,
+            MS.Statement,
+            [
+                (RDF.subject, subject),
+                (RDF.predicate, predicate),
+                (RDF.object, obj),
+                (MS.validAt, valid_at),
+            ],
+        )
+
+    def entity(self, resolved: Resolved, cls: URIRef) -> URIRef:
+        """Type a resolved entity; only entities created here get a label here."""
+        iri = URIRef(resolved.iri)
+        self.add(iri, RDF.type, cls)
+        if resolved.created:
+            label = self.labels.get(resolved.iri, resolved.label)
+            self.add(iri, SKOS.prefLabel, Literal(label, lang="en"))
+        return iri
+
+
+# --- The file's context as triples -----------------------------------------------------
+
+
+def _session_kind(session_slug: str) -> URIRef | None:
+    return SESSION_KINDS.get(session_slug.split("-")[0])
+
+
+def context_triples(
+    builder: Builder, context: FileContext, resolver: Resolver, data: bytes, kind_label: str
+) -> tuple[URIRef, URIRef]:
+    """The document, season, event and session, each fact sourced to the document."""
+    doc = builder.document
+    start = context.session_start
+    builder.claim(
+        doc,
+        MS.ResultsFile,
+        [
+            (DCTERMS.language, Literal("en", datatype=XSD.language)),
+            (SCHEMA.publisher, PUBLISHER),
+            (PROV.wasAttributedTo, TIMING_PROVIDER),
+            (MS.sourceFileName, Literal(context.path.name)),
+            (MS.sha256, Literal(hashlib.sha256(data).hexdigest())),
+            (MS.importerVersion, Literal(__version__)),
+            (MS.publishedNotBefore, Literal(start.date().isoformat(), datatype=XSD.date)),
+            (
+                MS.publicationDateNote,
+                Literal(
+                    "The export carries no publication date. It cannot predate the session it "
+                    "reports, which started at the local time in its file name "
+                    f"({start.isoformat(timespec='minutes')}).",
+                    lang="en",
+                ),
+            ),
+            (
+                MS.summary,
+                Literal(
+                    f"IMSA official {kind_label} of the session '{context.session_slug}' "
+                    f"({context.folder_key}), exported by Al Kamel Systems.",
+                    lang="en",
+                ),
+            ),
+        ],
+        stated=False,
+    )
+    builder.add(TIMING_PROVIDER, RDF.type, MS.Organisation)
+    builder.add(TIMING_PROVIDER, SKOS.prefLabel, Literal(TIMING_PROVIDER_LABEL, lang="en"))
+    builder.add(PUBLISHER, RDF.type, MS.Publisher)
+
+    season = MSR[f"imsa-wtscc-{context.year}"]
+    builder.entity(
+        Resolved(str(season), True, f"IMSA WeatherTech SportsCar Championship {context.year}"),
+        MS.Season,
+    )
+    builder.fact(season, MS.series, SERIES)
+    builder.fact(season, MS.year, Literal(context.year, datatype=XSD.gYear))
+
+    event_resolved = resolver.event(context.folder_key, context.year, context.round_venue)
+    event = builder.entity(event_resolved, MS.Event)
+    builder.fact(event, MS.season, season)
+
+    session = builder.entity(
+        resolver.session(context.session_key, context.folder_key, context.session_slug),
+        MS.Session,
+    )
+    builder.fact(session, MS.partOfEvent, event)
+    kind = _session_kind(context.session_slug)
+    if kind is not None:
+        builder.fact(session, MS.sessionKind, kind)
+    builder.fact(
+        session, MS.startTime, Literal(start.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    )
+    return event, session
