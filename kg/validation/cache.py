@@ -32,11 +32,21 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.model.errors import UsageError
-from kg.validation.fast import ShapesPlan, TripleIndex, _Shape
+from kg.validation.fast import (
+    Evaluator,
+    Shape,
+    ShapesPlan,
+    TripleIndex,
+    build_index,
+    compile_shapes,
+    count_data_entities,
+    validate_fast,
+)
 from kg.validation.shacl import ValidationReport, ValidationResult
 
 if TYPE_CHECKING:
     from kg.knowledge.project import Knowledge
+    from kg.model.files import KnowledgeFile
 
 CACHE_VERSION = 1
 
@@ -107,7 +117,7 @@ def path_radius(plan: ShapesPlan) -> int | None:
 
     longest = 0
 
-    def visit(shape: _Shape, depth: int, seen: set[int]) -> bool:
+    def visit(shape: Shape, depth: int, seen: set[int]) -> bool:
         nonlocal longest
         if id(shape) in seen:
             return True
@@ -117,7 +127,7 @@ def path_radius(plan: ShapesPlan) -> int | None:
             return False
         depth += own
         longest = max(longest, depth)
-        nested: list[_Shape] = list(shape.properties)
+        nested: list[Shape] = list(shape.properties)
         for constraint in shape.constraints:
             for key in ("shapes",):
                 nested.extend(constraint.extra.get(key, []))
@@ -134,7 +144,7 @@ def path_radius(plan: ShapesPlan) -> int | None:
 def unbounded_shapes(plan: ShapesPlan) -> set[Node]:
     """Top-level shapes with SPARQL constraints anywhere inside: re-checked on every change."""
 
-    def has_sparql(shape: _Shape, seen: set[int]) -> bool:
+    def has_sparql(shape: Shape, seen: set[int]) -> bool:
         if id(shape) in seen:
             return False
         seen.add(id(shape))
@@ -279,13 +289,6 @@ def validate_changed(
     next run starts from this one.
     """
     from kg.validation.checking import shapes_graph
-    from kg.validation.fast import (
-        _count_data_entities,
-        _Evaluator,
-        build_index,
-        compile_shapes,
-        validate_fast,
-    )
 
     shapes = shapes_graph(shapes_files, knowledge)
     plan = compile_shapes(shapes)
@@ -299,66 +302,128 @@ def validate_changed(
     schema = _schema_digest(knowledge, shapes_files)
     location = cache_location(knowledge)
     data = knowledge.data()
-    index = build_index(data, knowledge.ontology())
-    source_files = knowledge.defining_files()
-    entities = _count_data_entities(data)  # the data's, as a full validation counts them
+    run = _ChangedRun(
+        shapes=shapes,
+        plan=plan,
+        index=build_index(data, knowledge.ontology()),
+        source_files=knowledge.defining_files(),
+        entities=count_data_entities(data),  # the data's, as a full validation counts them
+    )
     radius = path_radius(plan)
     cache = read_cache(location)
     reason = _why_full(cache, schema, radius)
     mentions: dict[str, list[str]] = {}
     if reason is None:
         assert cache is not None and radius is not None
-        old = cache["files"]
-        changed = sorted(
-            name for name in set(old) | set(digests)
-            if name not in old or name not in digests or old[name]["sha256"] != digests[name]
-        )  # fmt: skip
-        seeds: set[Node] = set()
+        changed = _changed_files(cache["files"], digests)
         for name in changed:
-            seeds.update(URIRef(iri) for iri in old.get(name, {}).get("mentions", []))
             if name in digests:
                 mentions[name] = _mentioned(knowledge.store.graph(name))
-                seeds.update(URIRef(iri) for iri in mentions[name])
-        focus = neighbourhood(index, seeds, radius) if changed else set()
-        evaluator = _Evaluator(index, shapes)
-        for shape in plan.shapes:
-            if shape.node in unbounded_shapes(plan):
-                focus |= evaluator.focus_nodes(shape)
-        if any(isinstance(node, BNode) for node in focus):
-            # Results name every blank node alike: re-check them all or none.
-            focus |= {node for node in index.out if isinstance(node, BNode)}
-        fresh = validate_fast(
-            index, shapes, plan=plan, focus=focus, source_files=source_files,
-            entities_checked=entities,
-        )  # fmt: skip
-        cached = [result_from_json(item) for item in cache["results"]]
-        results = merge(cached, fresh.results, {focus_key(node) for node in focus})
-        report = ValidationReport(
-            conforms=not any(r.severity == "violation" for r in results),
-            results=results,
-            entities_checked=entities,
-            graph_maker=_no_report_graph,
-        )
+        focus = _focus(run, _seeds(cache["files"], changed, mentions), radius, bool(changed))
+        report = _merged_report(run, cache["results"], focus)
         on_note(
             f"--changed: {len(changed)} of {len(files)} data files changed; "
             f"re-checked {len(focus)} focus nodes"
         )
     else:
         on_note(f"--changed: full validation ({reason})")
-        report = validate_fast(
-            index, shapes, plan=plan, source_files=source_files, entities_checked=entities
-        )
-    for item in files:
-        if item.graph not in mentions:
-            previous = (cache or {}).get("files", {}).get(item.graph)
-            if previous is not None and previous["sha256"] == digests[item.graph]:
-                mentions[item.graph] = list(previous["mentions"])
-            else:
-                mentions[item.graph] = _mentioned(knowledge.store.graph(item.graph))
+        report = run.validate()
+    mentions = _every_mention(knowledge, files, digests, cache, mentions)
     write_cache(
         location, schema, {name: (digests[name], mentions[name]) for name in digests}, report
     )
     return report
+
+
+@dataclass(frozen=True)
+class _ChangedRun:
+    """What a `--changed` run reads once and each of its steps uses."""
+
+    shapes: Graph
+    plan: ShapesPlan
+    index: TripleIndex
+    source_files: dict[Node, str]
+    entities: int
+
+    def validate(self, focus: set[Node] | None = None) -> ValidationReport:
+        """The fast engine on `focus` (None: on every focus node)."""
+        return validate_fast(
+            self.index,
+            self.shapes,
+            plan=self.plan,
+            focus=focus,
+            source_files=self.source_files,
+            entities_checked=self.entities,
+        )
+
+
+def _changed_files(old: Mapping[str, Any], digests: Mapping[str, str]) -> list[str]:
+    """The files added, edited or removed since the cached run, sorted."""
+    return sorted(
+        name for name in set(old) | set(digests)
+        if name not in old or name not in digests or old[name]["sha256"] != digests[name]
+    )  # fmt: skip
+
+
+def _seeds(
+    old: Mapping[str, Any], changed: Sequence[str], mentions: Mapping[str, list[str]]
+) -> set[Node]:
+    """Every IRI the changed files mention, before the change (cached) and after it."""
+    seeds: set[Node] = set()
+    for name in changed:
+        seeds.update(URIRef(iri) for iri in old.get(name, {}).get("mentions", []))
+        if name in mentions:
+            seeds.update(URIRef(iri) for iri in mentions[name])
+    return seeds
+
+
+def _focus(run: _ChangedRun, seeds: set[Node], radius: int, any_changed: bool) -> set[Node]:
+    """The focus nodes to re-check: those within `radius` of the seeds, and every focus
+    node of the shapes that reach arbitrarily far."""
+    focus = neighbourhood(run.index, seeds, radius) if any_changed else set()
+    evaluator = Evaluator(run.index, run.shapes)
+    for shape in run.plan.shapes:
+        if shape.node in unbounded_shapes(run.plan):
+            focus |= evaluator.focus_nodes(shape)
+    if any(isinstance(node, BNode) for node in focus):
+        # Results name every blank node alike: re-check them all or none.
+        focus |= {node for node in run.index.out if isinstance(node, BNode)}
+    return focus
+
+
+def _merged_report(
+    run: _ChangedRun, cached_results: Iterable[Mapping[str, Any]], focus: set[Node]
+) -> ValidationReport:
+    """The fresh results for `focus` in place of the cached ones for those nodes."""
+    fresh = run.validate(focus)
+    cached = [result_from_json(item) for item in cached_results]
+    results = merge(cached, fresh.results, {focus_key(node) for node in focus})
+    return ValidationReport(
+        conforms=not any(r.severity == "violation" for r in results),
+        results=results,
+        entities_checked=run.entities,
+        graph_maker=_no_report_graph,
+    )
+
+
+def _every_mention(
+    knowledge: Knowledge,
+    files: Sequence[KnowledgeFile],
+    digests: Mapping[str, str],
+    cache: Mapping[str, Any] | None,
+    mentions: Mapping[str, list[str]],
+) -> dict[str, list[str]]:
+    """The IRIs each data file mentions, for the next run: those read on the way, the
+    cached ones of an unchanged file, or read from the store."""
+    found = dict(mentions)
+    for item in files:
+        if item.graph not in found:
+            previous = (cache or {}).get("files", {}).get(item.graph)
+            if previous is not None and previous["sha256"] == digests[item.graph]:
+                found[item.graph] = list(previous["mentions"])
+            else:
+                found[item.graph] = _mentioned(knowledge.store.graph(item.graph))
+    return found
 
 
 def _why_full(cache: Mapping[str, Any] | None, schema: str, radius: int | None) -> str | None:

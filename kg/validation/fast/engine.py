@@ -1,0 +1,182 @@
+"""The entry points: validating with the fast engine (pyshacl for the shapes it
+hands over) or with the engine the user chose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+from rdflib import Dataset, Graph
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.term import Node
+
+from kg.validation.fast.compiler import compile_shapes, shapes_with_targets
+from kg.validation.fast.evaluator import Evaluator
+from kg.validation.fast.hits import Hit
+from kg.validation.fast.index import TripleIndex, build_index, count_data_entities
+from kg.validation.fast.results import (
+    finish_report_graph,
+    graph_of_hits,
+    result_from_hit,
+    result_key,
+)
+from kg.validation.fast.shapes import (
+    Constraint,
+    Shape,
+    ShapesPlan,
+    Unsupported,
+    show_term,
+    sort_key,
+)
+from kg.validation.fast.sparql import sparql_term
+from kg.validation.shacl import ValidationReport
+
+
+def validate_fast(
+    data: Graph | Dataset | TripleIndex,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    source_files: Mapping[Node, str] | None = None,
+    focus: set[Node] | None = None,
+    plan: ShapesPlan | None = None,
+    entities_checked: int | None = None,
+) -> ValidationReport:
+    """Validate with the fast engine; shapes it does not support go to pyshacl.
+
+    `focus`, when given, limits the check to those focus nodes (incremental
+    validation); the report then covers only them.
+    """
+    plan = plan if plan is not None else compile_shapes(shapes)
+    index = data if isinstance(data, TripleIndex) else build_index(data, ontology)
+    evaluator = Evaluator(index, shapes)
+    hits: list[Hit] = []
+    runnable: list[Shape] = []
+    fallback_nodes = {f.shape for f in plan.fallbacks}
+    for shape in plan.shapes:
+        targets = evaluator.focus_nodes(shape)
+        if focus is not None:
+            targets &= focus
+        try:
+            if any(c.parameter == SH.sparql for c in _all_constraints(shape)):
+                for node in targets:
+                    sparql_term(node)
+            hits.extend(evaluator.check(shape, sorted(targets, key=sort_key)))
+            runnable.append(shape)
+        except Unsupported:
+            fallback_nodes.add(show_term(shape.node))
+    results = [result_from_hit(hit, evaluator, source_files or {}) for hit in hits]
+    # Like pyshacl with allow_warnings: only violations make the data non-conforming.
+    conforms = not any(hit.shape.severity == SH.Violation for hit in hits)
+    extra = None
+    if fallback_nodes:
+        extra = _pyshacl_for(plan, fallback_nodes, index, source_files, focus)
+        results.extend(extra.results)
+        conforms = conforms and extra.conforms
+
+    def report_graph() -> Graph:
+        graph = graph_of_hits(hits, evaluator)
+        if extra is not None:
+            for triple in extra.report_graph:
+                graph.add(triple)
+        finish_report_graph(graph, conforms)
+        return graph
+
+    return ValidationReport(
+        conforms=conforms,
+        results=tuple(sorted(set(results), key=result_key)),
+        entities_checked=(
+            entities_checked if entities_checked is not None else count_data_entities(data)
+        ),
+        graph_maker=report_graph,
+    )
+
+
+def _all_constraints(shape: Shape) -> Iterator[Constraint]:
+    yield from shape.constraints
+    for prop in shape.properties:
+        yield from _all_constraints(prop)
+
+
+def _pyshacl_for(
+    plan: ShapesPlan,
+    shape_names: set[str],
+    index: TripleIndex,
+    source_files: Mapping[Node, str] | None,
+    focus: set[Node] | None,
+) -> ValidationReport:
+    """Validate only the named shapes with pyshacl, by leaving the others untargeted."""
+    from kg.model.namespaces import new_graph
+    from kg.validation.shacl import validate
+
+    shapes = new_graph()
+    keep = {s for s in shapes_with_targets(plan.shapes_graph) if show_term(s) in shape_names}
+    target_predicates = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    for s, p, o in plan.shapes_graph:
+        if s not in keep and (
+            p in target_predicates or (p == RDF.type and o in (RDFS.Class, OWL.Class))
+        ):
+            continue
+        shapes.add((s, p, o))
+    data = new_graph()
+    for triple in index.triples():
+        data.add(triple)
+    report = validate(data, shapes, source_files=source_files)
+    if focus is None:
+        return report
+    kept = tuple(r for r in report.results if r.focus in {_show_focus(n) for n in focus})
+    return ValidationReport(
+        conforms=not kept,
+        results=kept,
+        entities_checked=report.entities_checked,
+        graph_maker=lambda: report.report_graph,
+    )
+
+
+def _show_focus(node: Node) -> str:
+    from kg.validation.shacl import _show
+
+    return _show(node)
+
+
+ENGINES: tuple[str, ...] = ("auto", "fast", "pyshacl")
+
+
+def validate_with_engine(
+    engine: str,
+    data: Graph | Dataset,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    inference: str = "none",
+    source_files: Mapping[Node, str] | None = None,
+    on_note: Callable[[str], None] | None = None,
+) -> ValidationReport:
+    """Validate with `engine`: auto (fast when it supports every shape), fast, or pyshacl.
+
+    The fast engine works on the data as given: with --inference rdfs/owlrl
+    "auto" uses pyshacl, and "fast" is refused (exit 2).
+    """
+    from kg.model.errors import UsageError
+    from kg.validation.shacl import validate
+
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "pyshacl":
+        return validate(data, shapes, ontology, inference, source_files)
+    if inference != "none":
+        if engine == "fast":
+            raise UsageError(
+                f"--engine fast validates the data as given, without inference; "
+                f"use --engine pyshacl with --inference {inference}"
+            )
+        return validate(data, shapes, ontology, inference, source_files)
+    plan = compile_shapes(shapes)
+    if engine == "auto" and not plan.fully_supported:
+        return validate(data, shapes, ontology, inference, source_files)
+    note_fallbacks(plan, on_note)
+    return validate_fast(data, shapes, ontology, source_files, plan=plan)
+
+
+def note_fallbacks(plan: ShapesPlan, on_note: Callable[[str], None] | None) -> None:
+    """Say which shapes the fast engine hands to pyshacl."""
+    for fallback in plan.fallbacks:
+        if on_note is not None:
+            on_note(f"shape {fallback.shape} is checked by pyshacl: {fallback.reason}")
