@@ -231,9 +231,9 @@ def write_cache(
 
 
 def focus_key(node: Node) -> str:
-    from kg.validation.shacl import _show
+    from kg.validation.shacl import shown
 
-    return _show(node) if not isinstance(node, BNode) else "(a blank node)"
+    return shown(node) if not isinstance(node, BNode) else "(a blank node)"
 
 
 def merge(

@@ -136,10 +136,10 @@ class _LabelContext:
     def label(self, node: Node) -> str:
         for graph in self.graphs:
             for predicate in (SKOS.prefLabel, RDFS.label):
-                labels = sorted(graph.objects(node, predicate), key=_label_rank)
+                labels = sorted(graph.objects(node, predicate), key=label_rank)
                 if labels:
                     return str(labels[0])
-        return _show(node)
+        return shown(node)
 
     def type_label(self, node: Node) -> str:
         types = sorted({t for g in self.graphs for t in g.objects(node, RDF.type)}, key=str)
@@ -148,12 +148,14 @@ class _LabelContext:
         return ", ".join(self.label(t) for t in types)
 
 
-def _label_rank(label: Node) -> tuple[int, str]:
+def label_rank(label: Node) -> tuple[int, str]:
+    """Sort key of labels: English first, then untagged, then the rest, each by text."""
     lang = label.language if isinstance(label, RDFLiteral) else None
     return ({"en": 0, None: 1}.get(lang, 2), str(label))
 
 
-def _show(node: Node | None) -> str:
+def shown(node: Node | None) -> str:
+    """A term as a report shows it: a prefixed name, a quoted literal with its datatype."""
     if node is None:
         return ""
     if isinstance(node, URIRef):
@@ -176,13 +178,13 @@ def _result(
     value = report.value(node, SH.value)
     shape = report.value(node, SH.sourceShape)
     return ValidationResult(
-        focus=_show(focus),
+        focus=shown(focus),
         focus_label=context.label(focus) if focus is not None else "",
         focus_type=context.type_label(focus) if focus is not None else "",
         severity=SEVERITY_NAMES.get(severity, "violation") if severity is not None else "violation",
         message=messages[0] if messages else "does not meet the shape",
-        path=_show(path) if isinstance(path, URIRef) else None,
-        value=_show(value) if value is not None else None,
-        shape=_show(shape) if isinstance(shape, URIRef) else "(an anonymous shape)",
+        path=shown(path) if isinstance(path, URIRef) else None,
+        value=shown(value) if value is not None else None,
+        shape=shown(shape) if isinstance(shape, URIRef) else "(an anonymous shape)",
         source_file=source_files.get(focus) if focus is not None else None,
     )

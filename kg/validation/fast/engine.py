@@ -132,9 +132,9 @@ def _pyshacl_for(
 
 
 def _show_focus(node: Node) -> str:
-    from kg.validation.shacl import _show
+    from kg.validation.shacl import shown
 
-    return _show(node)
+    return shown(node)
 
 
 ENGINES: tuple[str, ...] = ("auto", "fast", "pyshacl")

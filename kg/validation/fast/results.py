@@ -29,20 +29,20 @@ def result_key(r: ValidationResult) -> tuple[str, ...]:
 def result_from_hit(
     hit: Hit, evaluator: Evaluator, source_files: Mapping[Node, str]
 ) -> ValidationResult:
-    from kg.validation.shacl import SEVERITY_NAMES, _show
+    from kg.validation.shacl import SEVERITY_NAMES, shown
 
     label_context = _IndexLabels(evaluator.index)
     messages = sorted(str(m) for m in hit.messages)
     path = hit.path
     return ValidationResult(
-        focus=_show(hit.focus),
+        focus=shown(hit.focus),
         focus_label=label_context.label(hit.focus),
         focus_type=label_context.type_label(hit.focus),
         severity=SEVERITY_NAMES.get(hit.shape.severity, "violation"),
         message=messages[0] if messages else "does not meet the shape",
-        path=_show(path) if isinstance(path, URIRef) else None,
-        value=_show(hit.value) if hit.value is not None else None,
-        shape=_show(hit.shape.node)
+        path=shown(path) if isinstance(path, URIRef) else None,
+        value=shown(hit.value) if hit.value is not None else None,
+        shape=shown(hit.shape.node)
         if isinstance(hit.shape.node, URIRef)
         else "(an anonymous shape)",
         source_file=source_files.get(hit.focus),
@@ -58,13 +58,13 @@ class _IndexLabels:
     def label(self, node: Node) -> str:
         from rdflib.namespace import SKOS
 
-        from kg.validation.shacl import _label_rank, _show
+        from kg.validation.shacl import label_rank, shown
 
         for predicate in (SKOS.prefLabel, RDFS.label):
-            labels = sorted(self.index.objects(node, predicate), key=_label_rank)
+            labels = sorted(self.index.objects(node, predicate), key=label_rank)
             if labels:
                 return str(labels[0])
-        return _show(node)
+        return shown(node)
 
     def type_label(self, node: Node) -> str:
         types = sorted(self.index.objects(node, RDF.type), key=str)

@@ -89,6 +89,6 @@ def sort_key(node: Node) -> tuple[int, str]:
 
 def show_term(node: Node) -> str:
     """A shape or parameter as a fallback note names it."""
-    from kg.validation.shacl import _show
+    from kg.validation.shacl import shown
 
-    return _show(node) if not isinstance(node, BNode) else "(an anonymous shape)"
+    return shown(node) if not isinstance(node, BNode) else "(an anonymous shape)"
