@@ -313,6 +313,12 @@ def get_decision(
     )
 
 
+# A claim's or a decision's values, by the local name of the property.
+_Props = dict[str, list[Identifier]]
+# Per decision IRI: per claim IRI, the claim's kind (local name) and its values.
+_ClaimsByDecision = dict[str, dict[str, tuple[str, _Props]]]
+
+
 def _read(
     store: Store,
     graphs: Sequence[str] | None,
@@ -321,95 +327,14 @@ def _read(
     as_of: date | None,
 ) -> list[Decision]:
     published = {item.document: item.published for item in publications(store, graphs)}
-    decision_facts: dict[str, dict[str, list[Identifier]]] = {}
-    for row in store.query(DECISIONS_QUERY, graphs=graphs).dicts():
-        facts = decision_facts.setdefault(str(row["decision"]), {})
-        prop, value = row.get("property"), row.get("value")
-        if prop is not None and value is not None:
-            facts.setdefault(str(prop).rsplit("/", 1)[-1], []).append(value)
-    claims: dict[str, dict[str, tuple[str, dict[str, list[Identifier]]]]] = {}
-    for row in store.query(CLAIMS_QUERY, graphs=graphs).dicts():
-        per_decision = claims.setdefault(str(row["decision"]), {})
-        claim = str(row["claim"])
-        kind = str(row["kind"]).rsplit("/", 1)[-1]
-        _, props = per_decision.setdefault(claim, (kind, {}))
-        value = row["value"]
-        assert value is not None
-        props.setdefault(str(row["property"]).rsplit("/", 1)[-1], []).append(value)
-
-    posts = [v for facts in decision_facts.values() for v in facts.get("ownerPost", [])]
-    holders: dict[str, list[Identifier]] = {}
-    for post in sorted(set(posts), key=str):
-        rows = store.query(POST_HOLDER_QUERY, bindings={"post": post}, graphs=graphs).rows
-        holders[str(post)] = [row[1] for row in rows if row[1] is not None]
-
-    terms: list[Identifier] = [URIRef(d) for d in decision_facts]
-    for facts in decision_facts.values():
-        for values in facts.values():
-            terms.extend(values)
-    for people in holders.values():
-        terms.extend(people)
-    for per_decision in claims.values():
-        for _, props in per_decision.values():
-            for values in props.values():
-                terms.extend(values)
-    terms.extend(STATUS_CONCEPTS.values())
-    labels = fetch_labels(store, terms, lang, graphs)
-
-    def sources_of(props: dict[str, list[Identifier]]) -> tuple[Source, ...]:
-        found = [Source(str(s), published.get(str(s))) for s in props.get("statedIn", [])]
-        return tuple(sorted(set(found), key=_source_key))
-
-    def time_of(props: dict[str, list[Identifier]], name: str, claim: str) -> TimeInterval | None:
-        values = sorted(props.get(name, []), key=lambda v: v.n3())
-        if not values:
-            return None
-        return from_node(store, values[0], graphs, where=f"{shorten(claim)} ms:{name}")
-
+    decision_facts = _decision_facts(store, graphs)
+    claims = _claims(store, graphs)
+    holders = _post_holders(store, graphs, decision_facts)
+    labels = _labels_for(store, graphs, lang, decision_facts, holders, claims)
+    reader = _ClaimReader(store, graphs, lang, published, labels)
     result: list[Decision] = []
     for iri, facts in decision_facts.items():
-        history: list[StatusEntry] = []
-        outcomes: list[OutcomeEntry] = []
-        considerations: list[ConsiderationEntry] = []
-        for claim, (kind, props) in sorted(claims.get(iri, {}).items()):
-            sources = sources_of(props)
-            if kind == "StatusReport":
-                for concept in sorted({str(v) for v in props.get("decisionStatus", [])}):
-                    history.append(
-                        StatusEntry(
-                            claim=claim,
-                            status=Named(concept, _label_of_status(concept, labels)),
-                            valid_at=time_of(props, "validAt", claim),
-                            expected=time_of(props, "expectedTime", claim),
-                            sources=sources,
-                            attributed_to=_named(props.get("attributedTo", []), labels),
-                        )
-                    )
-            elif kind == "Outcome":
-                options = _named(props.get("chosenOption", []), labels)
-                outcomes.append(
-                    OutcomeEntry(
-                        claim=claim,
-                        chosen_option=options[0] if options else None,
-                        decided_at=time_of(props, "decidedAt", claim),
-                        description=_pick_lang(props.get("description", []), lang),
-                        sources=sources,
-                    )
-                )
-            else:
-                criteria = _named(props.get("criterion", []), labels)
-                considerations.append(
-                    ConsiderationEntry(
-                        claim=claim,
-                        criterion=criteria[0] if criteria else None,
-                        description=_pick_lang(props.get("description", []), lang),
-                        sources=sources,
-                        attributed_to=_named(props.get("attributedTo", []), labels),
-                    )
-                )
-        history.sort(key=lambda entry: _history_key(entry))
-        outcomes.sort(key=lambda o: (_interval_key(o.decided_at), o.claim))
-        considerations.sort(key=lambda c: (c.criterion.label if c.criterion else "", c.claim))
+        entries = reader.entries(claims.get(iri, {}))
         result.append(
             _judge(
                 iri=iri,
@@ -423,15 +348,163 @@ def _read(
                 options=_named(facts.get("option", []), labels),
                 process=_named(facts.get("process", []), labels),
                 concerns=_named(facts.get("concerns", []), labels),
-                history=tuple(history),
-                outcomes=tuple(outcomes),
-                considerations=tuple(considerations),
+                history=entries.history,
+                outcomes=entries.outcomes,
+                considerations=entries.considerations,
                 day=day,
                 as_of=as_of,
                 labels=labels,
             )
         )
     return sorted(result, key=lambda d: (d.label.casefold(), d.iri))
+
+
+def _decision_facts(store: Store, graphs: Sequence[str] | None) -> dict[str, _Props]:
+    """Every decision with the values of its own properties (question, owner, options...)."""
+    decision_facts: dict[str, _Props] = {}
+    for row in store.query(DECISIONS_QUERY, graphs=graphs).dicts():
+        facts = decision_facts.setdefault(str(row["decision"]), {})
+        prop, value = row.get("property"), row.get("value")
+        if prop is not None and value is not None:
+            facts.setdefault(str(prop).rsplit("/", 1)[-1], []).append(value)
+    return decision_facts
+
+
+def _claims(store: Store, graphs: Sequence[str] | None) -> _ClaimsByDecision:
+    """Every claim about a decision (status reports, outcomes, considerations), by decision."""
+    claims: _ClaimsByDecision = {}
+    for row in store.query(CLAIMS_QUERY, graphs=graphs).dicts():
+        per_decision = claims.setdefault(str(row["decision"]), {})
+        claim = str(row["claim"])
+        kind = str(row["kind"]).rsplit("/", 1)[-1]
+        _, props = per_decision.setdefault(claim, (kind, {}))
+        value = row["value"]
+        assert value is not None
+        props.setdefault(str(row["property"]).rsplit("/", 1)[-1], []).append(value)
+    return claims
+
+
+def _post_holders(
+    store: Store, graphs: Sequence[str] | None, decision_facts: dict[str, _Props]
+) -> dict[str, list[Identifier]]:
+    """The people holding each post that owns a decision, by post IRI."""
+    posts = [v for facts in decision_facts.values() for v in facts.get("ownerPost", [])]
+    holders: dict[str, list[Identifier]] = {}
+    for post in sorted(set(posts), key=str):
+        rows = store.query(POST_HOLDER_QUERY, bindings={"post": post}, graphs=graphs).rows
+        holders[str(post)] = [row[1] for row in rows if row[1] is not None]
+    return holders
+
+
+def _labels_for(
+    store: Store,
+    graphs: Sequence[str] | None,
+    lang: str,
+    decision_facts: dict[str, _Props],
+    holders: dict[str, list[Identifier]],
+    claims: _ClaimsByDecision,
+) -> Labels:
+    """The labels of every term a decision shows, fetched in one go."""
+    terms: list[Identifier] = [URIRef(d) for d in decision_facts]
+    for facts in decision_facts.values():
+        for values in facts.values():
+            terms.extend(values)
+    for people in holders.values():
+        terms.extend(people)
+    for per_decision in claims.values():
+        for _, props in per_decision.values():
+            for values in props.values():
+                terms.extend(values)
+    terms.extend(STATUS_CONCEPTS.values())
+    return fetch_labels(store, terms, lang, graphs)
+
+
+@dataclass(frozen=True)
+class _ClaimEntries:
+    """A decision's claims as entries, each kind in its order."""
+
+    history: tuple[StatusEntry, ...]
+    outcomes: tuple[OutcomeEntry, ...]
+    considerations: tuple[ConsiderationEntry, ...]
+
+
+@dataclass(frozen=True)
+class _ClaimReader:
+    """Turns the claims about one decision into entries, with their sources and times."""
+
+    store: Store
+    graphs: Sequence[str] | None
+    lang: str
+    published: dict[str, TimeInterval]
+    labels: Labels
+
+    def entries(self, per_decision: dict[str, tuple[str, _Props]]) -> _ClaimEntries:
+        history: list[StatusEntry] = []
+        outcomes: list[OutcomeEntry] = []
+        considerations: list[ConsiderationEntry] = []
+        for claim, (kind, props) in sorted(per_decision.items()):
+            sources = self.sources_of(props)
+            if kind == "StatusReport":
+                history.extend(self.status_entries(claim, props, sources))
+            elif kind == "Outcome":
+                outcomes.append(self.outcome(claim, props, sources))
+            else:
+                considerations.append(self.consideration(claim, props, sources))
+        history.sort(key=lambda entry: _history_key(entry))
+        outcomes.sort(key=lambda o: (_interval_key(o.decided_at), o.claim))
+        considerations.sort(key=lambda c: (c.criterion.label if c.criterion else "", c.claim))
+        return _ClaimEntries(tuple(history), tuple(outcomes), tuple(considerations))
+
+    def sources_of(self, props: _Props) -> tuple[Source, ...]:
+        found = [Source(str(s), self.published.get(str(s))) for s in props.get("statedIn", [])]
+        return tuple(sorted(set(found), key=_source_key))
+
+    def time_of(self, props: _Props, name: str, claim: str) -> TimeInterval | None:
+        values = sorted(props.get(name, []), key=lambda v: v.n3())
+        if not values:
+            return None
+        return from_node(self.store, values[0], self.graphs, where=f"{shorten(claim)} ms:{name}")
+
+    def status_entries(
+        self, claim: str, props: _Props, sources: tuple[Source, ...]
+    ) -> list[StatusEntry]:
+        """One entry per status a report gives (normally one)."""
+        labels = self.labels
+        history: list[StatusEntry] = []
+        for concept in sorted({str(v) for v in props.get("decisionStatus", [])}):
+            history.append(
+                StatusEntry(
+                    claim=claim,
+                    status=Named(concept, _label_of_status(concept, labels)),
+                    valid_at=self.time_of(props, "validAt", claim),
+                    expected=self.time_of(props, "expectedTime", claim),
+                    sources=sources,
+                    attributed_to=_named(props.get("attributedTo", []), labels),
+                )
+            )
+        return history
+
+    def outcome(self, claim: str, props: _Props, sources: tuple[Source, ...]) -> OutcomeEntry:
+        options = _named(props.get("chosenOption", []), self.labels)
+        return OutcomeEntry(
+            claim=claim,
+            chosen_option=options[0] if options else None,
+            decided_at=self.time_of(props, "decidedAt", claim),
+            description=_pick_lang(props.get("description", []), self.lang),
+            sources=sources,
+        )
+
+    def consideration(
+        self, claim: str, props: _Props, sources: tuple[Source, ...]
+    ) -> ConsiderationEntry:
+        criteria = _named(props.get("criterion", []), self.labels)
+        return ConsiderationEntry(
+            claim=claim,
+            criterion=criteria[0] if criteria else None,
+            description=_pick_lang(props.get("description", []), self.lang),
+            sources=sources,
+            attributed_to=_named(props.get("attributedTo", []), self.labels),
+        )
 
 
 def _interval_key(interval: TimeInterval | None) -> tuple[int, tuple[object, ...]]:

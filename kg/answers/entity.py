@@ -113,78 +113,32 @@ def _source(store: Store, iri: str, labels: Labels, graphs: Sequence[str] | None
     return SourceRef(iri, title or summary or labels.of(URIRef(iri)), date, language)
 
 
+_Row = dict[str, Identifier | None]
+_Pairs = list[tuple[Identifier, Identifier]]
+_FactKey = tuple[str, Identifier | None, Identifier | None, Identifier | None]
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    """The fact rows grouped by (direction, property, value, claim), with their sources."""
+
+    facts: dict[_FactKey, tuple[set[str], set[str]]]
+    sources: dict[str, SourceRef]
+
+
 def entity_card(
     store: Store, entity: URIRef, lang: str = "en", graphs: Sequence[str] | None = None
 ) -> EntityCard:
     identity = store.query(_IDENTITY_QUERY, bindings={"entity": entity}, graphs=graphs).rows
     saved = find(FACTS_QUERY)
     rows = store.query(saved.text, bindings={"entity": entity}, graphs=graphs).dicts()
-    claim_details: dict[str, list[tuple[Identifier, Identifier]]] = {}
-    for row in rows:
-        claim = row.get("claim")
-        if isinstance(claim, URIRef) and str(claim) not in claim_details:
-            found = store.query(_DETAILS_QUERY, bindings={"claim": claim}, graphs=graphs).rows
-            claim_details[str(claim)] = [
-                (p, v) for p, v in found if p is not None and v is not None
-            ]
-    terms: list[Identifier | None] = [entity]
-    terms += [kind_value[1] for kind_value in identity]
-    for row in rows:
-        terms += [row.get("property"), row.get("value"), row.get("claim"), row.get("source")]
-    for pairs in claim_details.values():
-        for pair in pairs:
-            terms += list(pair)
-    labels = fetch_labels(store, terms, lang, graphs)
-    sources: dict[str, SourceRef] = {}
-    FactKey = tuple[str, Identifier | None, Identifier | None, Identifier | None]
-    grouped: dict[FactKey, tuple[set[str], set[str]]] = {}
-    for row in rows:
-        claim = row.get("claim")
-        key: FactKey = (
-            _text(row.get("direction")) or "out",
-            row.get("property"),
-            row.get("value"),
-            claim if isinstance(claim, URIRef) else None,
-        )
-        source_iris, evidence = grouped.setdefault(key, (set(), set()))
-        source = row.get("source")
-        if isinstance(source, URIRef):
-            source_iris.add(str(source))
-            if str(source) not in sources:
-                sources[str(source)] = _source(store, str(source), labels, graphs)
-        if row.get("evidence") is not None:
-            evidence.add(_text(row.get("evidence")))
-    facts = []
-    for (direction, prop, value, claim_term), (source_iris, evidence) in grouped.items():
-        claim_iri = str(claim_term) if claim_term is not None else None
-        pairs = claim_details.get(claim_iri or "", [])
-        kinds = sorted(labels.of(v) for p, v in pairs if p == RDF.type)
-        details = tuple(
-            sorted(
-                {
-                    Detail(labels.of(p), labels.of(v))
-                    for p, v in _in_language(pairs, lang)
-                    if v != entity and p != RDF.type
-                },
-                key=lambda d: (d.property, d.value),
-            )
-        )
-        shown = labels.of(value)
-        if isinstance(value, URIRef) and str(value) == claim_iri and kinds and ":" in shown:
-            # A claim has no name of its own: say what kind of fact it is.
-            shown = f"{', '.join(kinds)} ({shown})"
-        facts.append(
-            Fact(
-                direction=direction,
-                property=labels.of(prop),
-                value=shown,
-                value_iri=str(value) if isinstance(value, URIRef) else None,
-                claim=claim_iri,
-                details=details,
-                sources=tuple(sources[s] for s in sorted(source_iris)),
-                evidence=tuple(sorted(evidence)),
-            )
-        )
+    claim_details = _claim_details(store, rows, graphs)
+    labels = _card_labels(store, entity, identity, rows, claim_details, lang, graphs)
+    grouped = _group_facts(store, rows, labels, graphs)
+    facts = [
+        _fact(key, found, grouped.sources, claim_details, labels, entity, lang)
+        for key, found in grouped.facts.items()
+    ]
     facts.sort(key=lambda f: (f.direction != "out", f.property, f.value, f.claim or ""))
     label_pairs = sorted(
         {
@@ -202,6 +156,107 @@ def entity_card(
             sorted({labels.of(t) for kind, t in identity if str(kind) == "type" and t is not None})
         ),
         facts=tuple(facts),
+    )
+
+
+def _claim_details(
+    store: Store, rows: Sequence[_Row], graphs: Sequence[str] | None
+) -> dict[str, _Pairs]:
+    """The other (property, value) pairs of every claim node the facts go through."""
+    claim_details: dict[str, _Pairs] = {}
+    for row in rows:
+        claim = row.get("claim")
+        if isinstance(claim, URIRef) and str(claim) not in claim_details:
+            found = store.query(_DETAILS_QUERY, bindings={"claim": claim}, graphs=graphs).rows
+            claim_details[str(claim)] = [
+                (p, v) for p, v in found if p is not None and v is not None
+            ]
+    return claim_details
+
+
+def _card_labels(
+    store: Store,
+    entity: URIRef,
+    identity: Sequence[tuple[Identifier | None, ...]],
+    rows: Sequence[_Row],
+    claim_details: dict[str, _Pairs],
+    lang: str,
+    graphs: Sequence[str] | None,
+) -> Labels:
+    """The labels of every term the card shows, fetched in one go."""
+    terms: list[Identifier | None] = [entity]
+    terms += [kind_value[1] for kind_value in identity]
+    for row in rows:
+        terms += [row.get("property"), row.get("value"), row.get("claim"), row.get("source")]
+    for pairs in claim_details.values():
+        for pair in pairs:
+            terms += list(pair)
+    return fetch_labels(store, terms, lang, graphs)
+
+
+def _group_facts(
+    store: Store, rows: Sequence[_Row], labels: Labels, graphs: Sequence[str] | None
+) -> _Grouped:
+    """One group per fact, gathering its sources and quotes from every row that states it."""
+    sources: dict[str, SourceRef] = {}
+    grouped: dict[_FactKey, tuple[set[str], set[str]]] = {}
+    for row in rows:
+        claim = row.get("claim")
+        key: _FactKey = (
+            _text(row.get("direction")) or "out",
+            row.get("property"),
+            row.get("value"),
+            claim if isinstance(claim, URIRef) else None,
+        )
+        source_iris, evidence = grouped.setdefault(key, (set(), set()))
+        source = row.get("source")
+        if isinstance(source, URIRef):
+            source_iris.add(str(source))
+            if str(source) not in sources:
+                sources[str(source)] = _source(store, str(source), labels, graphs)
+        if row.get("evidence") is not None:
+            evidence.add(_text(row.get("evidence")))
+    return _Grouped(grouped, sources)
+
+
+def _fact(
+    key: _FactKey,
+    found: tuple[set[str], set[str]],
+    sources: dict[str, SourceRef],
+    claim_details: dict[str, _Pairs],
+    labels: Labels,
+    entity: URIRef,
+    lang: str,
+) -> Fact:
+    """One fact as the card shows it: labels for terms, the claim's details, its sources."""
+    direction, prop, value, claim_term = key
+    source_iris, evidence = found
+    claim_iri = str(claim_term) if claim_term is not None else None
+    pairs = claim_details.get(claim_iri or "", [])
+    kinds = sorted(labels.of(v) for p, v in pairs if p == RDF.type)
+    details = tuple(
+        sorted(
+            {
+                Detail(labels.of(p), labels.of(v))
+                for p, v in _in_language(pairs, lang)
+                if v != entity and p != RDF.type
+            },
+            key=lambda d: (d.property, d.value),
+        )
+    )
+    shown = labels.of(value)
+    if isinstance(value, URIRef) and str(value) == claim_iri and kinds and ":" in shown:
+        # A claim has no name of its own: say what kind of fact it is.
+        shown = f"{', '.join(kinds)} ({shown})"
+    return Fact(
+        direction=direction,
+        property=labels.of(prop),
+        value=shown,
+        value_iri=str(value) if isinstance(value, URIRef) else None,
+        claim=claim_iri,
+        details=details,
+        sources=tuple(sources[s] for s in sorted(source_iris)),
+        evidence=tuple(sorted(evidence)),
     )
 
 

@@ -244,6 +244,37 @@ def _check_entry(
             explanation=why,
         )
 
+    checkable = _checkable(entry, result_claims, fastest_claims)
+    if len(matches) != 1:
+        why = (
+            f"no official race entry of this event fits ({basis})"
+            if not matches
+            else "several official entries fit ("
+            + ", ".join(_label(m, labels) for m in matches)
+            + f") by {basis}; the article does not say which"
+        )
+        label = shorten(entry.iri)
+        for claim, prop, reported in checkable:
+            yield make(CANNOT_SAY, claim, prop, reported, "", None, why, label)
+        return
+    (match,) = matches
+    label = _label(match, labels)
+    result = official.results.get(match.iri)
+    matched = _Matched(entry, match, result, labels, make, label)
+    for claim, prop, reported in checkable:
+        if prop == MS.driver:
+            yield matched.driver(claim, prop, reported)
+            continue
+        if prop == MS.scope:
+            yield _check_fastest(claim, match, official, labels, make, label)
+            continue
+        yield matched.result_value(claim, prop, reported)
+
+
+def _checkable(
+    entry: ClaimNode, result_claims: list[ClaimNode], fastest_claims: list[ClaimNode]
+) -> list[tuple[ClaimNode, URIRef, str]]:
+    """(claim, property, reported value) for every value the official results can check."""
     checkable: list[tuple[ClaimNode, URIRef, str]] = [
         (entry, MS.driver, shorten(d)) for d in entry.all(MS.driver)
     ]
@@ -260,93 +291,66 @@ def _check_entry(
                 checkable.append((claim, prop, str(value)))
     for claim in fastest_claims:
         checkable.append((claim, MS.scope, shorten(str(claim.one(MS.scope) or ""))))
+    return checkable
 
-    if len(matches) != 1:
-        why = (
-            f"no official race entry of this event fits ({basis})"
-            if not matches
-            else "several official entries fit ("
-            + ", ".join(_label(m, labels) for m in matches)
-            + f") by {basis}; the article does not say which"
+
+@dataclass(frozen=True)
+class _Matched:
+    """An article entry and the one official race entry it matches: what a check compares."""
+
+    entry: ClaimNode
+    match: ClaimNode
+    result: ClaimNode | None  # the matched car's official result, if there is one
+    labels: dict[str, str]
+    make: Callable[..., Check]
+    label: str
+
+    def driver(self, claim: ClaimNode, prop: URIRef, reported: str) -> Check:
+        """Whether a driver the article names is in the official line-up of the car."""
+        lineup = self.match.all(MS.driver)
+        names = ", ".join(self.labels.get(d, shorten(d)) for d in lineup)
+        driver = next(d for d in self.entry.all(MS.driver) if shorten(d) == reported)
+        if driver in lineup:
+            return self.make(
+                CORROBORATED,
+                claim,
+                prop,
+                reported,
+                names,
+                self.match,
+                "in the official line-up",
+                self.label,
+            )
+        return self.make(
+            CONTRADICTED,
+            claim,
+            prop,
+            reported,
+            names,
+            self.match,
+            "not in the official line-up",
+            self.label,
         )
-        label = shorten(entry.iri)
-        for claim, prop, reported in checkable:
-            yield make(CANNOT_SAY, claim, prop, reported, "", None, why, label)
-        return
-    (match,) = matches
-    label = _label(match, labels)
-    result = official.results.get(match.iri)
-    for claim, prop, reported in checkable:
-        if prop == MS.driver:
-            lineup = match.all(MS.driver)
-            names = ", ".join(labels.get(d, shorten(d)) for d in lineup)
-            driver = next(d for d in entry.all(MS.driver) if shorten(d) == reported)
-            if driver in lineup:
-                yield make(
-                    CORROBORATED,
-                    claim,
-                    prop,
-                    reported,
-                    names,
-                    match,
-                    "in the official line-up",
-                    label,
-                )
-            else:
-                yield make(
-                    CONTRADICTED,
-                    claim,
-                    prop,
-                    reported,
-                    names,
-                    match,
-                    "not in the official line-up",
-                    label,
-                )
-            continue
-        if prop == MS.scope:
-            yield _check_fastest(claim, match, official, labels, make, label)
-            continue
+
+    def result_value(self, claim: ClaimNode, prop: URIRef, reported: str) -> Check:
+        """A position or lap count the article reports, against the car's official result."""
+        result = self.result
         if result is None:
-            yield make(
+            return self.make(
                 CANNOT_SAY,
                 claim,
                 prop,
                 reported,
                 "",
-                match,
+                self.match,
                 "the official results have no result for this car",
-                label,
+                self.label,
             )
-            continue
-        overall = result.one(MS.overallPosition)
-        in_class = result.one(MS.classPosition)
         if prop == MS.position:
-            # The article does not say whether the place is overall or in class.
-            both = f"overall {overall}, class {in_class}"
-            hits = [
-                name
-                for name, v in (("overall", overall), ("in class", in_class))
-                if v is not None and str(v) == reported
-            ]
-            if hits:
-                why = "matches the position " + " and ".join(hits)
-                yield make(CORROBORATED, claim, prop, reported, both, result, why, label)
-            else:
-                yield make(
-                    CONTRADICTED,
-                    claim,
-                    prop,
-                    reported,
-                    both,
-                    result,
-                    "matches neither the overall nor the class position",
-                    label,
-                )
-            continue
+            return self.position(claim, prop, reported, result)
         official_value = result.one(prop)
         if official_value is None:
-            yield make(
+            return self.make(
                 CANNOT_SAY,
                 claim,
                 prop,
@@ -354,10 +358,10 @@ def _check_entry(
                 "",
                 result,
                 "the official result does not give this value",
-                label,
+                self.label,
             )
-        elif str(official_value) == reported:
-            yield make(
+        if str(official_value) == reported:
+            return self.make(
                 CORROBORATED,
                 claim,
                 prop,
@@ -365,19 +369,43 @@ def _check_entry(
                 str(official_value),
                 result,
                 "same value",
-                label,
+                self.label,
             )
-        else:
-            yield make(
-                CONTRADICTED,
-                claim,
-                prop,
-                reported,
-                str(official_value),
-                result,
-                "different value",
-                label,
-            )
+        return self.make(
+            CONTRADICTED,
+            claim,
+            prop,
+            reported,
+            str(official_value),
+            result,
+            "different value",
+            self.label,
+        )
+
+    def position(self, claim: ClaimNode, prop: URIRef, reported: str, result: ClaimNode) -> Check:
+        """A place the article gives, against both the overall and the class position."""
+        overall = result.one(MS.overallPosition)
+        in_class = result.one(MS.classPosition)
+        # The article does not say whether the place is overall or in class.
+        both = f"overall {overall}, class {in_class}"
+        hits = [
+            name
+            for name, v in (("overall", overall), ("in class", in_class))
+            if v is not None and str(v) == reported
+        ]
+        if hits:
+            why = "matches the position " + " and ".join(hits)
+            return self.make(CORROBORATED, claim, prop, reported, both, result, why, self.label)
+        return self.make(
+            CONTRADICTED,
+            claim,
+            prop,
+            reported,
+            both,
+            result,
+            "matches neither the overall nor the class position",
+            self.label,
+        )
 
 
 def _check_fastest(

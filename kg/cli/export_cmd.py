@@ -11,7 +11,7 @@ import click
 from kg.cli.common import Settings, as_of_option, handle_errors, pass_settings
 from kg.model.errors import UsageError
 
-# Kept in step with kg.export.FORMAT_NAMES (a test checks), so that --help needs no rdflib.
+# Kept in step with kg.outputs.export.FORMAT_NAMES (a test checks), so that --help needs no rdflib.
 FORMAT_CHOICES = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
 
 
@@ -98,7 +98,8 @@ def export(
     Exit codes: 0 written, 2 usage error (unknown entity, source or date),
     3 input that cannot be read or an output file that cannot be written.
     """
-    from kg.outputs.export import describe, export_format, select, serialize, write_export
+    from kg.outputs.export import describe, export_format, serialize, write_export
+    from kg.outputs.export_selection import select
 
     if depth is not None and entity is None:
         raise UsageError("--depth counts hops around --entity; give --entity too")
@@ -143,7 +144,7 @@ def _stream(
     with_ontology: bool,
     as_of: date | None,
 ) -> None:
-    from kg.outputs.export import select_graphs
+    from kg.outputs.export_selection import select_graphs
     from kg.outputs.export_stream import stream, stream_to_file
 
     knowledge = settings.open()

@@ -1,0 +1,170 @@
+"""`kg build`: load, infer, validate, query, export and draw, into a static site.
+
+Everything is computed in memory first and written at the end, each file
+through a temporary file and a rename that is skipped when the bytes are the
+same: a failing step leaves the previous site as it was, and a re-run with
+nothing changed rewrites nothing. Nothing in the output depends on the clock.
+
+The site records what it wrote in a manifest (`.kg-build.json`); files that an
+earlier build wrote and this one no longer produces are removed. Files that
+the build did not write are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.model.errors import InputError, UsageError
+from kg.model.fileio import write_atomically
+from kg.model.files import display_path
+from kg.outputs.site import downloads
+from kg.outputs.site.index import index as index_page
+from kg.outputs.site.layout import STYLE
+from kg.outputs.site.queries import run_queries
+
+if TYPE_CHECKING:
+    from kg.knowledge.project import Knowledge
+
+MANIFEST = ".kg-build.json"
+STEPS = (
+    "validating",
+    "running the saved queries",
+    "exporting",
+    "drawing the pictures",
+    "writing the ontology reference",
+    "writing the site",
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced: files relative to `out`, and what changed on disk."""
+
+    out: Path
+    conforms: bool
+    validation_summary: str
+    files: tuple[str, ...]
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    failed_queries: tuple[str, ...] = ()
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.files) - len(self.written)
+
+    @property
+    def exit_code(self) -> int:
+        from kg.model.errors import EXIT_INPUT, EXIT_NOT_CONFORMING, EXIT_OK
+
+        if self.failed_queries:
+            return EXIT_INPUT
+        return EXIT_OK if self.conforms else EXIT_NOT_CONFORMING
+
+
+def build(
+    knowledge: Knowledge,
+    out: Path,
+    inference: str = "none",
+    lang: str = "en",
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the site into `out`. Validation failing does not stop the build:
+    the report is written and the site is marked as failing."""
+    from kg.validation.checking import validate_knowledge
+    from kg.validation.report import as_json, as_text, summary_line
+
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{display_path(out)} is a file; --out needs a folder")
+
+    def step(index: int) -> None:
+        if progress is not None:
+            progress(index + 1, len(STEPS), STEPS[index])
+
+    files: dict[str, bytes] = {}
+    step(0)
+    report = validate_knowledge(knowledge, inference=inference)
+    files["validation.txt"] = as_text(report).encode("utf-8")
+    files["validation.json"] = as_json(report).encode("utf-8")
+
+    step(1)
+    query_pages = run_queries(knowledge, lang, files)
+
+    step(2)
+    exports = downloads.exports(knowledge, inference, files)
+
+    step(3)
+    pictures = downloads.pictures(knowledge, lang, files)
+
+    step(4)
+    downloads.ontology_page(knowledge, files)
+
+    step(5)
+    files["style.css"] = STYLE.encode("utf-8")
+    files["index.html"] = index_page(
+        knowledge, report, summary_line(report), query_pages, exports, pictures, lang
+    ).encode("utf-8")
+    written, removed = _write_site(out, files)
+    return BuildResult(
+        out=out,
+        conforms=report.conforms,
+        validation_summary=summary_line(report),
+        files=tuple(sorted(files)),
+        written=tuple(written),
+        removed=tuple(removed),
+        failed_queries=tuple(p.note for p in query_pages if p.note.startswith("FAILED")),
+    )
+
+
+def _write_site(out: Path, files: Mapping[str, bytes]) -> tuple[list[str], list[str]]:
+    """Write every file (skipping identical bytes), then remove what earlier builds left."""
+    previous = _read_manifest(out)
+    manifest = (
+        json.dumps({"generator": "kg build", "files": sorted(files)}, indent=2, sort_keys=True)
+        + "\n"
+    )
+    written: list[str] = []
+    try:
+        for relative in sorted(files):
+            if write_atomically(out / relative, files[relative]):
+                written.append(relative)
+        write_atomically(out / MANIFEST, manifest)
+    except OSError as error:
+        raise InputError(
+            f"{display_path(out)}: the site cannot be written ({error.strerror or error}); "
+            "check that the folder is writable"
+        ) from error
+    removed: list[str] = []
+    root = out.resolve()
+    for relative in sorted(set(previous) - set(files)):
+        target = (out / relative).resolve()
+        # Only files inside the site, and only the ones a build recorded writing.
+        if not target.is_relative_to(root) or not target.is_file():
+            continue
+        target.unlink()
+        removed.append(relative)
+        parent = target.parent
+        while parent != root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return written, removed
+
+
+def _read_manifest(out: Path) -> list[str]:
+    path = out / MANIFEST
+    if not path.is_file():
+        return []
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(
+            f"{display_path(path)}: the build manifest cannot be read ({error}); "
+            "delete it (and the old site) and build again"
+        ) from error
+    listed = payload.get("files", []) if isinstance(payload, dict) else []
+    return [item for item in listed if isinstance(item, str)]
