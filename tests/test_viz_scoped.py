@@ -1,5 +1,5 @@
 """A neighbourhood drawing reads only the data around its centre from the store
-(kg.viz._data_around); it must be exactly the drawing cut from the whole graph.
+(kg.outputs.viz.around.data_around); it must be exactly the drawing cut from the whole graph.
 
 Checked on the bundled knowledge and on a synthetic graph with hubs (events,
 series, sources shared by many claims), on the on-disk index (the in-memory
@@ -20,6 +20,7 @@ import pytest
 from kg.knowledge.project import Knowledge, open_knowledge
 from kg.model import paths
 from kg.outputs import viz
+from kg.outputs.viz.cuts import neighbourhood, subgraph
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,7 @@ def drawing(graph: nx.MultiDiGraph) -> tuple[object, ...]:
 
 
 def cut(whole: nx.MultiDiGraph, centre: str, depth: int) -> nx.MultiDiGraph:
-    graph = viz._subgraph(whole, viz._neighbourhood(whole, centre, depth))
+    graph = subgraph(whole, neighbourhood(whole, centre, depth))
     graph.graph["centre"] = centre
     return graph
 

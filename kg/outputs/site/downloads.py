@@ -93,7 +93,7 @@ def _curated_graphs(knowledge: Knowledge) -> list[str]:
 
 
 def pictures(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[Picture]:
-    """Drawn by kg.viz into a scratch folder, then held in memory with everything else."""
+    """Drawn by kg.outputs.viz into a scratch folder, then held in memory with everything else."""
     from kg.outputs import viz
 
     pictures: list[Picture] = []
