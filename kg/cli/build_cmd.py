@@ -43,8 +43,9 @@ def build(settings: Settings, out: Path, inference: str, lang: str) -> None:
     A re-run with nothing changed rewrites no file; files an earlier build
     wrote that are no longer produced are removed (and nothing else).
 
-    Exit codes: 0 built and the data conforms; 1 built, but the data does not
-    conform (the site shows a banner, validation.txt says why); 2 usage error;
+    Exit codes: 0 built and no shape is violated (warnings may remain); 1 built,
+    but the data violates a shape (the site shows a banner, validation.txt
+    says why); 2 usage error;
     3 input that cannot be read, a site that cannot be written, or a saved
     query that fails (the site is still written; that query's page says why).
     """
@@ -68,6 +69,6 @@ def build(settings: Settings, out: Path, inference: str, lang: str) -> None:
     )
     for failure in result.failed_queries:
         click.echo(f"kg: error: saved query {failure.removeprefix('FAILED: ')}", err=True)
-    if not result.conforms:
+    if not result.passes:
         click.echo(f"kg: the data does not conform: see {out / 'validation.txt'}", err=True)
     sys.exit(result.exit_code)

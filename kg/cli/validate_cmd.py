@@ -43,7 +43,7 @@ from kg.model.errors import EXIT_NOT_CONFORMING, EXIT_OK
     default="auto",
     show_default=True,
     help="auto: the fast engine when it supports every shape (else pyshacl); "
-    "fast: kg.fastshacl, handing unsupported shapes to pyshacl; pyshacl: the reference.",
+    "fast: kg.validation.fast, handing unsupported shapes to pyshacl; pyshacl: the reference.",
 )
 @click.option(
     "--changed",
@@ -68,7 +68,9 @@ def validate(
 
     Without FILES, checks the bundled data (or what --data names). With FILES,
     checks those files against the bundled ontology and shapes. Exit code 0
-    when the data conforms, 1 when it does not, 3 when a file cannot be read.
+    when no shape is violated (warnings may remain: the report then says, as
+    SHACL does, that the data does not conform), 1 when one is, 3 when a file
+    cannot be read.
     """
     from kg.validation.checking import validate_files, validate_knowledge
     from kg.validation.report import as_json, as_text, as_turtle
@@ -96,4 +98,4 @@ def validate(
         report = validate_knowledge(settings.open(), shapes_files, inference, engine, note)
     render = {"text": as_text, "json": as_json, "turtle": as_turtle}[report_format]
     click.echo(render(report), nl=False)
-    sys.exit(EXIT_OK if report.conforms else EXIT_NOT_CONFORMING)
+    sys.exit(EXIT_OK if report.passes else EXIT_NOT_CONFORMING)

@@ -13,7 +13,12 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary_line(report: ValidationReport) -> str:
-    verdict = "conforms" if report.conforms else "does not conform"
+    if report.conforms:
+        verdict = "conforms"
+    elif report.passes:
+        verdict = "no violations, but SHACL says it does not conform (warnings only)"
+    else:
+        verdict = "does not conform"
     return (
         f"{_plural(report.entities_checked, 'entity')} checked: "
         f"{_plural(report.violations, 'violation')}, {_plural(report.warnings, 'warning')}"
@@ -48,6 +53,7 @@ def as_text(report: ValidationReport) -> str:
 def as_json(report: ValidationReport) -> str:
     payload = {
         "conforms": report.conforms,
+        "passes": report.passes,
         "entities_checked": report.entities_checked,
         "violations": report.violations,
         "warnings": report.warnings,

@@ -50,9 +50,11 @@ class ValidationReport:
 
     Building the report graph (tens of thousands of triples on a big graph) takes
     longer than finding the results; only `--format turtle` needs it.
+
+    `conforms` is SHACL's verdict: no result of any severity (SHACL §3.6.1).
+    `passes` is what kg's exit codes follow: no violation (warnings may remain).
     """
 
-    conforms: bool
     results: tuple[ValidationResult, ...]
     entities_checked: int
     graph_maker: Callable[[], Graph] = field(repr=False, compare=False)
@@ -60,6 +62,14 @@ class ValidationReport:
     @functools.cached_property
     def report_graph(self) -> Graph:
         return self.graph_maker()
+
+    @property
+    def conforms(self) -> bool:
+        return not self.results
+
+    @property
+    def passes(self) -> bool:
+        return self.violations == 0
 
     @property
     def violations(self) -> int:
@@ -88,7 +98,7 @@ def validate(
         )
     import pyshacl
 
-    conforms, report_graph, _ = pyshacl.validate(
+    _, report_graph, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
         ont_graph=ontology,
@@ -117,8 +127,10 @@ def validate(
     stable = new_graph()
     for triple in report_graph:
         stable.add(triple)
+    # pyshacl with allow_warnings says sh:conforms true beside warnings; SHACL does not.
+    for report in list(stable.subjects(RDF.type, SH.ValidationReport)):
+        stable.set((report, SH.conforms, RDFLiteral(not results)))
     return ValidationReport(
-        conforms=bool(conforms),
         results=tuple(results),
         entities_checked=_count_entities(data),
         graph_maker=lambda: stable,

@@ -47,7 +47,7 @@ class BuildResult:
     """What a build produced: files relative to `out`, and what changed on disk."""
 
     out: Path
-    conforms: bool
+    passes: bool  # no shape violated (warnings may remain); what the exit code follows
     validation_summary: str
     files: tuple[str, ...]
     written: tuple[str, ...]
@@ -64,7 +64,7 @@ class BuildResult:
 
         if self.failed_queries:
             return EXIT_INPUT
-        return EXIT_OK if self.conforms else EXIT_NOT_CONFORMING
+        return EXIT_OK if self.passes else EXIT_NOT_CONFORMING
 
 
 def build(
@@ -112,7 +112,7 @@ def build(
     written, removed = _write_site(out, files)
     return BuildResult(
         out=out,
-        conforms=report.conforms,
+        passes=report.passes,
         validation_summary=summary_line(report),
         files=tuple(sorted(files)),
         written=tuple(written),

@@ -77,15 +77,22 @@ def index(
     parts.append(_downloads_section(exports))
     parts.append(_queries_section(queries))
     parts.append(_pictures_section(pictures))
-    return page(SITE_TITLE, "".join(parts), depth=0, failing=not report.conforms)
+    return page(SITE_TITLE, "".join(parts), depth=0, failing=not report.passes)
 
 
 def _validation_banner(report: ValidationReport, validation_summary: str) -> str:
-    """The banner at the top: green when the data conforms, red with the reports' links if not."""
+    """The banner at the top: green when no shape is violated, red with the reports' links
+    if one is. With warnings only it says so: SHACL does not call that conforming."""
     if report.conforms:
         return (
             '<div class="banner passing" id="validation-status">Validation: the data conforms '
             f"to the shapes. {escape(validation_summary)}</div>"
+        )
+    if report.passes:
+        return (
+            '<div class="banner passing" id="validation-status">Validation: no shape is '
+            f"violated, but there are warnings. {escape(validation_summary)}. "
+            'See <a href="validation.txt">validation.txt</a>.</div>'
         )
     return (
         '<div class="banner failing" id="validation-status" role="alert">'

@@ -64,25 +64,22 @@ def validate_fast(
         except Unsupported:
             fallback_nodes.add(show_term(shape.node))
     results = [result_from_hit(hit, evaluator, source_files or {}) for hit in hits]
-    # Like pyshacl with allow_warnings: only violations make the data non-conforming.
-    conforms = not any(hit.shape.severity == SH.Violation for hit in hits)
     extra = None
     if fallback_nodes:
         extra = _pyshacl_for(plan, fallback_nodes, index, source_files, focus)
         results.extend(extra.results)
-        conforms = conforms and extra.conforms
+    final = tuple(sorted(set(results), key=result_key))
 
     def report_graph() -> Graph:
         graph = graph_of_hits(hits, evaluator)
         if extra is not None:
             for triple in extra.report_graph:
                 graph.add(triple)
-        finish_report_graph(graph, conforms)
+        finish_report_graph(graph, conforms=not final)
         return graph
 
     return ValidationReport(
-        conforms=conforms,
-        results=tuple(sorted(set(results), key=result_key)),
+        results=final,
         entities_checked=(
             entities_checked if entities_checked is not None else count_data_entities(data)
         ),
@@ -124,7 +121,6 @@ def _pyshacl_for(
         return report
     kept = tuple(r for r in report.results if r.focus in {_show_focus(n) for n in focus})
     return ValidationReport(
-        conforms=not kept,
         results=kept,
         entities_checked=report.entities_checked,
         graph_maker=lambda: report.report_graph,

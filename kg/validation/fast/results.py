@@ -109,6 +109,7 @@ def _copy_shape_term(shapes: Graph, node: Node, graph: Graph) -> None:
 
 
 def finish_report_graph(graph: Graph, conforms: bool) -> None:
+    """One sh:ValidationReport over every result; `conforms` as SHACL means it (no result)."""
     for old in list(graph.subjects(RDF.type, SH.ValidationReport)):
         graph.remove((old, None, None))
     report = BNode()
