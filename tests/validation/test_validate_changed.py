@@ -137,7 +137,7 @@ def test_sparql_based_checks_on_the_index_agree_with_memory(
 ) -> None:
     # A decision expected before its first report: a SPARQL-based constraint, run on
     # the triples read from the index (kept as N-Triples), must find it as pyshacl does.
-    fixture = Path(__file__).parent / "fixtures" / "shapes" / "invalid"
+    fixture = Path(__file__).parents[1] / "fixtures" / "shapes" / "invalid"
     shutil.copy(fixture / "ExpectedTimeShape-month-before-first-report.ttl", data / "extra.ttl")
     outputs = []
     for spec in ("memory", f"oxigraph:{tmp_path / 'index'}"):

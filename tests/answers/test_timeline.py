@@ -11,7 +11,7 @@ from click.testing import Result
 from kg.model import paths
 
 Run = Callable[..., Result]
-DECIDES = Path(__file__).parent / "fixtures" / "decisions" / "bmw-decides"
+DECIDES = Path(__file__).parents[1] / "fixtures" / "decisions" / "bmw-decides"
 DECISION = "msr:bmw-lmdh-customer-programme-decision"
 GERMAN = "msr:article-2023-07-motorsport-total-bmw-lmdh-customers"
 DAYTONA = "msr:article-2024-01-daytona-bmw-rolex24-report"

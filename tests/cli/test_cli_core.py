@@ -10,8 +10,8 @@ import pytest
 
 from kg.cli import COMMANDS, SUMMARIES, cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cli"
-README = Path(__file__).parent.parent / "README.md"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "cli"
+README = Path(__file__).parents[2] / "README.md"
 
 
 def test_every_command_has_help_and_a_summary(run_kg) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures" / "stores"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "stores"
 DATA = FIXTURES / "data"
 TEAMS = "PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>\nSELECT ?t WHERE { ?t a ms:Team }"
 PASSWORD = "pa55-w0rd-never-shown"
@@ -288,7 +288,7 @@ def test_serve_refuses_a_remote_store(run_kg) -> None:
 
 
 def test_stores_doc_covers_every_command_and_spec() -> None:
-    text = (Path(__file__).parent.parent / "docs" / "stores.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[2] / "docs" / "stores.md").read_text(encoding="utf-8")
     for needle in (
         "kg push",
         "kg load",

@@ -15,7 +15,7 @@ from kg.importers.resolution import DriverName, Resolver, empty_resolver, load_r
 from kg.model.namespaces import MS, MSR
 from kg.validation.checking import validate_files
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "sources" / "imsa"
 FIXTURES = ROOT / "tests" / "fixtures" / "imsa"
 DAYTONA = "2024/02-daytona-international-speedway"

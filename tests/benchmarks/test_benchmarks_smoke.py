@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kg.model.namespaces import new_graph
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT / "benchmarks"
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from kg.cli import cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "build"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "build"
 VALID = FIXTURES / "valid"
 INVALID = FIXTURES / "invalid"
 

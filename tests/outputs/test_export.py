@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 from kg.knowledge.project import Knowledge, open_knowledge
 from kg.outputs import export as ex
 
-FIXTURES = Path(__file__).parent / "fixtures" / "export"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "export"
 DATA = FIXTURES / "data"
 ARTICLE = "msr:article-2023-07-example-shakedown"
 ARTICLE_STEM = "2023-07-example-shakedown"

@@ -13,7 +13,7 @@ import pytest
 
 from kg.answers.queries import registry
 
-GOLDEN = Path(__file__).parent / "golden" / "queries"
+GOLDEN = Path(__file__).parents[1] / "golden" / "queries"
 
 # Parameters without a default get a value that exercises the query fully.
 REQUIRED = {"entity-facts": ["-p", "entity", "msr:bmw-lmdh-customer-programme-decision"]}

@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
-FIXTURES = Path(__file__).parent / "fixtures" / "validate"
-GOLDEN = Path(__file__).parent / "golden"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "validate"
+GOLDEN = Path(__file__).parents[1] / "golden"
 INVALID = str(FIXTURES / "invalid.ttl")
 
 

@@ -21,7 +21,7 @@ from kg.validation.fast import (
 )
 from kg.validation.shacl import ValidationReport, validate
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 OWN = FIXTURES / "fastshacl"
 SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*/*.ttl"))
 
@@ -85,7 +85,7 @@ def test_own_invalid_fixture_exercises_every_constraint_kind() -> None:
 
 @pytest.fixture(scope="module")
 def project_schema() -> tuple[Graph, Graph]:
-    ontology_dir = Path(__file__).parent.parent / "ontology"
+    ontology_dir = Path(__file__).parents[2] / "ontology"
     ontology = load(*sorted(p for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl"))
     return load(ontology_dir / "shapes.ttl"), ontology
 
@@ -104,7 +104,7 @@ def test_same_results_on_bundled_knowledge() -> None:
 
 
 def test_project_shapes_are_fully_supported() -> None:
-    shapes = load(Path(__file__).parent.parent / "ontology" / "shapes.ttl")
+    shapes = load(Path(__file__).parents[2] / "ontology" / "shapes.ttl")
     assert compile_shapes(shapes).fallbacks == ()
 
 

@@ -26,10 +26,10 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from kg.validation.shacl import ValidationReport, validate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY_DIR = ROOT / "ontology"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
-FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "shapes"
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 

@@ -8,7 +8,7 @@ from kg.answers.reconcile import CORROBORATED, as_turtle, reconcile, reconciliat
 from kg.knowledge.project import open_knowledge
 from kg.model.namespaces import MSR
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 WRONG = ROOT / "tests" / "fixtures" / "imsa" / "made-up-wrong-article.ttl"
 GOLDEN = ROOT / "tests" / "golden" / "imsa" / "reconcile-rolex-24-2024.txt"

@@ -24,7 +24,7 @@ from kg.stores.memory import MemoryStore
 from kg.stores.oxigraph_store import OxigraphStore
 from kg.stores.sync import open_spec, push
 
-FIXTURES = Path(__file__).parent / "fixtures" / "stores"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "stores"
 MSR = "https://w3id.org/motorsport-kg/id/"
 PREFIXES = """PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
 PREFIX msr: <https://w3id.org/motorsport-kg/id/>

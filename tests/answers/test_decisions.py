@@ -21,8 +21,8 @@ from kg.knowledge.project import open_knowledge
 from kg.model import paths
 from kg.model.errors import UsageError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "decisions"
-GOLDEN = Path(__file__).parent / "golden" / "decisions"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "decisions"
+GOLDEN = Path(__file__).parents[1] / "golden" / "decisions"
 DECIDES = FIXTURES / "bmw-decides"
 DEFERS = FIXTURES / "bmw-defers"
 DECISION = "msr:bmw-lmdh-customer-programme-decision"

@@ -22,7 +22,7 @@ from kg.model import paths
 from kg.outputs import viz
 from kg.outputs.viz.cuts import neighbourhood, subgraph
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def drawing(graph: nx.MultiDiGraph) -> tuple[object, ...]:

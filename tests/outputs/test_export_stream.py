@@ -15,7 +15,7 @@ from kg.knowledge.project import Knowledge, open_knowledge
 from kg.outputs import export as ex
 from kg.outputs import export_stream
 
-DATA = Path(__file__).parent / "fixtures" / "export" / "data"
+DATA = Path(__file__).parents[1] / "fixtures" / "export" / "data"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 
-VALID = Path(__file__).parent / "fixtures" / "build" / "valid"
+VALID = Path(__file__).parents[1] / "fixtures" / "build" / "valid"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from kg.answers.queries import bind, read_query_file
 from kg.model.namespaces import MS
 from kg.stores.values import inject_values
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 ONTOLOGY = ROOT / "ontology"
 QUERIES = ROOT / "queries"
