@@ -113,6 +113,11 @@ def _version() -> str:
 @click.version_option(version=None, package_name="motorsport-kg", message="kg %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, store_spec: str | None, data_dirs: tuple[Path, ...]) -> None:
+    import logging
+
+    # rdflib logs a traceback for every ill-typed literal it parses ("2024-13-45"^^xsd:date);
+    # kg says what is wrong itself (a validation result, or an error naming the value).
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     ctx.obj = Settings(store_spec=store_spec, data_dirs=tuple(data_dirs) or None)
 
 

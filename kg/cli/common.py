@@ -66,15 +66,29 @@ def lang_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+def checked_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A date option's text, refused (exit 2) unless it is YYYY, YYYY-MM or YYYY-MM-DD.
+
+    One grammar for every date option (kg.model.timeutil.parse_user_time).
+    """
     if value is None:
         return None
+    from kg.model.errors import UsageError
+    from kg.model.timeutil import parse_user_time, user_time_problem
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a calendar date; write it as YYYY-MM-DD, e.g. 2023-08-01"
-        ) from None
+        parse_user_time(value)
+    except UsageError:
+        raise click.BadParameter(user_time_problem(value)) from None
+    return value
+
+
+def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    from kg.model.timeutil import parse_user_time
+
+    text = checked_date(ctx, param, value)
+    # A month or a year: as known at its end (everything published during it counts).
+    return None if text is None else parse_user_time(text).latest
 
 
 def as_of_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,9 +96,10 @@ def as_of_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--as-of",
         "as_of",
-        metavar="YYYY-MM-DD",
-        callback=_parse_day,
-        help="Show the graph as known on that day: only sources published by then.",
+        metavar="DATE",
+        callback=_parse_as_of,
+        help="Show the graph as known on that day: only sources published by then "
+        "(YYYY-MM-DD; a month YYYY-MM or a year YYYY means its last day).",
     )(function)
 
 

@@ -6,7 +6,14 @@ from datetime import date
 
 import click
 
-from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pass_settings
+from kg.cli.common import (
+    Settings,
+    as_of_option,
+    checked_date,
+    handle_errors,
+    lang_option,
+    pass_settings,
+)
 
 
 @click.command()
@@ -15,12 +22,14 @@ from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pa
     "--from",
     "start",
     metavar="DATE",
+    callback=checked_date,
     help="Leave out what certainly ended before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
 )
 @click.option(
     "--to",
     "end",
     metavar="DATE",
+    callback=checked_date,
     help="Leave out what certainly began after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
 )
 @as_of_option

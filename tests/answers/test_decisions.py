@@ -266,7 +266,7 @@ def test_bad_dates_exit_2(kg: Run, bad: str, command: list[str]) -> None:
     result = kg(*command, "--as-of", bad)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert f"Invalid value for '--as-of': '{bad}' is not a calendar date" in result.stderr
+    assert f"Invalid value for '--as-of': '{bad}' is not a date; write YYYY-MM-DD" in result.stderr
 
 
 def test_unknown_status_exits_2(kg: Run) -> None:

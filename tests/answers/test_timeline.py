@@ -118,13 +118,13 @@ def test_as_of_hides_later_sources(kg: Run) -> None:
     [
         (
             ["--from", "2023-13-40"],
-            "kg: error: --from '2023-13-40' is not a date; write YYYY-MM-DD, YYYY-MM or YYYY "
-            "(e.g. 2023-08-01)\n",
+            "Invalid value for '--from': '2023-13-40' is not a date; write YYYY-MM-DD, "
+            "YYYY-MM or YYYY (e.g. 2023-08-01)\n",
         ),
         (
             ["--to", "yesterday"],
-            "kg: error: --to 'yesterday' is not a date; write YYYY-MM-DD, YYYY-MM or YYYY "
-            "(e.g. 2023-08-01)\n",
+            "Invalid value for '--to': 'yesterday' is not a date; write YYYY-MM-DD, "
+            "YYYY-MM or YYYY (e.g. 2023-08-01)\n",
         ),
         (
             ["--from", "2024", "--to", "2023"],
@@ -136,7 +136,8 @@ def test_bad_windows_exit_2(kg: Run, args: list[str], message: str) -> None:
     result = kg("timeline", *args)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == message
+    assert result.stderr.endswith(message)
+    assert "Traceback" not in result.stderr
 
 
 def test_unknown_entity_exits_2(kg: Run) -> None:

@@ -154,6 +154,6 @@ def test_bad_as_of_exits_2(kg: Run, command: list[str], bad: str) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert (
-        f"Invalid value for '--as-of': '{bad}' is not a calendar date; "
-        "write it as YYYY-MM-DD, e.g. 2023-08-01"
+        f"Invalid value for '--as-of': '{bad}' is not a date; "
+        "write YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2023-08-01)"
     ) in result.stderr

@@ -255,7 +255,7 @@ def test_as_of_hides_sources_not_yet_published(run_kg) -> None:
     assert ARTICLE_STEM in after.stdout
     bad = run(run_kg, "--as-of", "2023-13-01")
     assert bad.exit_code == 2
-    assert "is not a calendar date" in bad.stderr
+    assert "is not a date; write YYYY-MM-DD" in bad.stderr
 
 
 # --- writing files -----------------------------------------------------------------

@@ -459,7 +459,7 @@ def test_cli_usage_errors_exit_2_and_write_nothing(
 def test_cli_option_errors_exit_2(run_kg: object, tmp_path: Path) -> None:
     bad_date = kg_viz(run_kg, "--as-of", "2023-13-01", "-o", str(tmp_path / "x.svg"))
     assert bad_date.exit_code == 2
-    assert "'2023-13-01' is not a calendar date" in bad_date.stderr
+    assert "'2023-13-01' is not a date; write YYYY-MM-DD" in bad_date.stderr
     bad_depth = kg_viz(run_kg, "--entity", "BMW", "--depth", "-1", "-o", str(tmp_path / "x.svg"))
     assert bad_depth.exit_code == 2
     no_output = kg_viz(run_kg)
