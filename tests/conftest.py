@@ -112,3 +112,38 @@ def oxigraph_server(tmp_path: Path):  # type: ignore[no-untyped-def]
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+class KgServe:
+    """`kg --data DATA serve --port 0` in a child process, as a user starts it.
+
+    `banner` holds the two lines it prints first (the endpoint, the graphs); after
+    `stop()` (Ctrl-C), `returncode` and `errors` (its stderr).
+    """
+
+    def __init__(self, data: Path, index: Path) -> None:
+        import os
+        import subprocess
+        import sys
+
+        env = {**os.environ, "KG_STORE": f"oxigraph:{index}"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg", "--data", str(data), "serve", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert self.process.stdout is not None
+        self.banner = [self.process.stdout.readline(), self.process.stdout.readline()]
+        self.url = self.banner[0].split(": ", 1)[-1].strip()
+        self.returncode: int | None = None
+        self.errors = ""
+
+    def stop(self) -> None:
+        import signal
+
+        if self.returncode is None:
+            self.process.send_signal(signal.SIGINT)
+            _, self.errors = self.process.communicate(timeout=20)
+            self.returncode = self.process.returncode

@@ -70,7 +70,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
                     click.echo(f"SPARQL endpoint: {endpoint.query_url}")
                     click.echo(
                         f"read-only, {endpoint.graphs} named graphs; the default graph is "
-                        "their union. Press Ctrl-C to stop."
+                        "their merge. Press Ctrl-C to stop."
                     )
                     code = endpoint.process.wait()
                 except KeyboardInterrupt:

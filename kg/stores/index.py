@@ -9,12 +9,14 @@ the last scan that a same-size edit in the same clock tick could hide (the
 removed files touch the database; the rest is not parsed again.
 
 Loading: changed files are parsed first and written out as N-Quads in a staging
-folder beside the database, so a syntax error leaves the index as it was. A
-full build then bulk-loads the staged parts side by side (one thread per core;
-Oxigraph's bulk loader writes its own sorted files and releases the GIL); a
-refresh drops each changed file's graph and bulk-loads it again. A full build (or a
-refresh that added many files) then compacts the database, so that the read-only
-commands after it do not pay for the bulk loads' overlapping files.
+folder beside the database (each triple twice: in the file's graph, and in the
+default graph that holds the merge of all files, kg.stores.merged), so a syntax
+error leaves the index as it was. A full build then bulk-loads the staged parts
+side by side (one thread per core; Oxigraph's bulk loader writes its own sorted
+files and releases the GIL); a refresh drops each changed file's graph (and its
+triples no other file states from the merge) and bulk-loads it again. A full
+build (or a refresh that added many files) then compacts the database, so that
+the read-only commands after it do not pay for the bulk loads' overlapping files.
 
 Safety: a marker file is written before the first change and removed after the
 new manifest is in place; a run that finds the marker (a crash mid-refresh)
@@ -23,7 +25,6 @@ rebuilds the index from scratch.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import io
@@ -42,7 +43,8 @@ from kg.model.fileio import write_atomically
 from kg.model.files import KnowledgeFile, parse_file, rdf_format
 from kg.stores.oxigraph_store import OxigraphStore
 
-MANIFEST_VERSION = 3
+# 4: the default graph holds the merge of the named graphs (kg.stores.merged).
+MANIFEST_VERSION = 4
 # A file modified within this many nanoseconds before a scan is hashed again next time.
 RACY_WINDOW_NS = 3_000_000_000
 # Where changed files are staged as N-Quads while the index lock is held.
@@ -298,15 +300,16 @@ def _stage_part(
         for item in group:
             data = _read(item)
             digests[manifest_key(item)] = _sha256(data)
-            nquads, native = _to_nquads(item, data)
-            counts[manifest_key(item)] = (nquads.count(b"\n"), native)
+            nquads, native, triples = _to_nquads(item, data)
+            counts[manifest_key(item)] = (triples, native)
             stream.write(nquads)
     return digests, counts
 
 
-def _to_nquads(item: KnowledgeFile, data: bytes) -> tuple[bytes, bool]:
-    """One file's triples as N-Quads in the file's graph (blank nodes made unique), and
-    whether Oxigraph's parser read them (rdflib reads what it refuses)."""
+def _to_nquads(item: KnowledgeFile, data: bytes) -> tuple[bytes, bool, int]:
+    """One file's triples as N-Quads in the file's graph and again in the default graph
+    (the merge), blank nodes made unique; whether Oxigraph's parser read them (rdflib
+    reads what it refuses); and how many triples the file has."""
     import pyoxigraph
 
     name = rdf_format(item.path)
@@ -320,43 +323,47 @@ def _to_nquads(item: KnowledgeFile, data: bytes) -> tuple[bytes, bool]:
                 rename_blank_nodes=True,
             )
             buffer = io.BytesIO()
-            if name in QUAD_FORMATS:
-                target = pyoxigraph.NamedNode(item.graph)
-                pyoxigraph.serialize(
-                    (pyoxigraph.Quad(q.subject, q.predicate, q.object, target) for q in parsed),
-                    buffer,
-                    format=pyoxigraph.RdfFormat.N_QUADS,
-                )
-                return buffer.getvalue(), True
-            pyoxigraph.serialize(parsed, buffer, format=pyoxigraph.RdfFormat.N_TRIPLES)
-            # N-Triples lines end in " .\n" (newlines inside literals are escaped):
-            # the graph goes in front of the dot.
-            graph = b" <" + item.graph.encode() + b"> .\n"
-            return buffer.getvalue().replace(b" .\n", graph), True
+            triples = (
+                (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in parsed)
+                if name in QUAD_FORMATS
+                else parsed
+            )
+            pyoxigraph.serialize(triples, buffer, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            return _in_graph_and_merge(buffer.getvalue(), item.graph), True, _lines(buffer)
         except (SyntaxError, ValueError, OSError):
             # rdflib names the line and what it expected; it may also accept what
             # Oxigraph refuses (the in-memory store reads with rdflib too).
             pass
-    return _nquads_with_rdflib(item), False
+    return _nquads_with_rdflib(item)
 
 
-def _nquads_with_rdflib(item: KnowledgeFile) -> bytes:
+def _nquads_with_rdflib(item: KnowledgeFile) -> tuple[bytes, bool, int]:
     import pyoxigraph
 
     from kg.stores.terms import to_oxigraph
 
     graph = parse_file(item.path)
-    target = pyoxigraph.NamedNode(item.graph)
     buffer = io.BytesIO()
     pyoxigraph.serialize(
-        (
-            pyoxigraph.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
-            for s, p, o in graph
-        ),
+        (pyoxigraph.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph),
         buffer,
-        format=pyoxigraph.RdfFormat.N_QUADS,
+        format=pyoxigraph.RdfFormat.N_TRIPLES,
     )
-    return buffer.getvalue()
+    return _in_graph_and_merge(buffer.getvalue(), item.graph), False, _lines(buffer)
+
+
+def _in_graph_and_merge(ntriples: bytes, graph: str) -> bytes:
+    """N-Triples as N-Quads of `graph`, followed by the same lines in the default graph.
+
+    N-Triples lines end in " .\\n" (newlines inside literals are escaped): the graph
+    goes in front of the dot. One file holds both, so that the bulk loader gives a
+    blank node the same new name in the file's graph and in the merge.
+    """
+    return ntriples.replace(b" .\n", b" <" + graph.encode() + b"> .\n") + ntriples
+
+
+def _lines(buffer: io.BytesIO) -> int:
+    return buffer.getvalue().count(b"\n")
 
 
 def refresh(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSummary:
@@ -430,6 +437,7 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
         )
     write_atomically(store.manifest_path, _manifest_text(Manifest(scanned_ns, entries)))
     store.marker_path.unlink()
+    store.forget_views()
     return RefreshSummary(
         rebuilt=plan.rebuild,
         reloaded=tuple(item.graph for item in plan.reload),
@@ -485,8 +493,9 @@ def _compact(handle: Any) -> None:
 
 
 def _drop(handle: Any, name: Any) -> None:
-    with contextlib.suppress(ValueError):  # the graph was not there
-        handle.remove_graph(name)
+    from kg.stores.merged import drop_graph
+
+    drop_graph(handle, name)
 
 
 def _replace(handle: Any, staged: _Staged, name: Any) -> None:

@@ -40,9 +40,6 @@ DEFAULT_LOCK_WAIT = 30.0
 # read-only handle cannot be opened in the process that holds the writer.
 _WRITERS: dict[str, list[Any]] = {}
 
-# A named graph that never exists, for "no graphs at all" (an empty list means "all" to some APIs).
-_NO_GRAPH = "urn:x-motorsport-kg:no-graph"
-
 
 def _release_writer(key: str) -> None:
     entry = _WRITERS.get(key)
@@ -65,6 +62,8 @@ class OxigraphStore:
         self._key = str(self.store_dir.resolve())
         self._reader_handle: Any = None
         self._release: weakref.finalize[Any, Any] | None = None
+        # Views of some graphs (as of a day), merged in memory (kg.stores.merged).
+        self._views: dict[frozenset[str], Any] = {}
 
     @property
     def description(self) -> str:
@@ -120,6 +119,20 @@ class OxigraphStore:
         self._release = weakref.finalize(self, _release_writer, self._key)
         return handle
 
+    def forget_views(self) -> None:
+        """Drop the in-memory views: the graphs behind them have changed."""
+        self._views.clear()
+
+    def _view(self, graphs: Sequence[str]) -> Any:
+        from kg.stores.merged import merged_view
+
+        key = frozenset(graphs)
+        view = self._views.get(key)
+        if view is None:
+            names = [_graph_node(name) for name in sorted(key)]
+            view = self._views[key] = merged_view(self.reader(), names)
+        return view
+
     def _broken(self, error: Exception) -> StoreError:
         return StoreError(
             f"the index at {self.root} cannot be opened ({error}); delete that folder "
@@ -142,7 +155,10 @@ class OxigraphStore:
     def replace_graph(self, name: str, graph: Graph) -> None:
         import pyoxigraph
 
+        from kg.stores.merged import drop_graph, with_merge
+
         self.invalidate_manifest()
+        self.forget_views()
         target = _graph_node(name)
         handle = self.writer()
         quads = [
@@ -150,23 +166,19 @@ class OxigraphStore:
             for s, p, o in graph
         ]
         try:
-            handle.remove_graph(target)
-        except (OSError, RuntimeError) as error:
-            raise self._failed(error) from error
-        except ValueError:
-            pass  # the graph did not exist
-        try:
-            handle.extend(quads)
+            drop_graph(handle, target)
+            handle.extend(with_merge(quads))
         except (OSError, RuntimeError) as error:
             raise self._failed(error) from error
 
     def remove_graph(self, name: str) -> None:
+        from kg.stores.merged import drop_graph
+
         self.invalidate_manifest()
+        self.forget_views()
         handle = self.writer()
         try:
-            handle.remove_graph(_graph_node(name))
-        except ValueError:
-            pass
+            drop_graph(handle, _graph_node(name))
         except (OSError, RuntimeError) as error:
             raise self._failed(error) from error
 
@@ -189,12 +201,9 @@ class OxigraphStore:
     ) -> QueryResult:
         """`write_values=False`: never write bound values into the query text."""
         options: dict[str, Any] = {}
-        if graphs is None:
-            options["use_default_graph_as_union"] = True
-        else:
-            chosen = [_graph_node(name) for name in sorted(set(graphs))] or [_graph_node(_NO_GRAPH)]
-            options["default_graph"] = chosen
-            options["named_graphs"] = chosen
+        # Every graph: the default graph is their merge, kept by the index. Some graphs:
+        # their merge, made in memory (a union of Oxigraph graphs is not a set).
+        handle = self.reader() if graphs is None else self._view(graphs)
         text = sparql
         hidden = 0
         inlined = _inlined(sparql, bindings) if bindings and write_values else None
@@ -225,7 +234,6 @@ class OxigraphStore:
             except QueryError:
                 _check_syntax(sparql)
                 raise
-        handle = self.reader()
         try:
             answer = handle.query(text, **options)
             return _without_last_columns(_result(answer), hidden)

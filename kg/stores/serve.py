@@ -80,7 +80,8 @@ def serving(store: OxigraphStore, host: str, port: int) -> Iterator[Endpoint]:
                     str(snapshot),
                     "--bind",
                     f"{host}:{chosen}",
-                    "--union-default-graph",
+                    # No --union-default-graph: the index's default graph is the merge of
+                    # its named graphs (kg.stores.merged), a set as SPARQL wants it.
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,

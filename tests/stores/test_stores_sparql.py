@@ -5,10 +5,6 @@ misbehaves."""
 from __future__ import annotations
 
 import http.server
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -17,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import KgServe
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "stores"
 DATA = FIXTURES / "data"
@@ -239,20 +236,12 @@ def test_credentials_reach_the_server(oxigraph_server, monkeypatch: pytest.Monke
 
 
 def test_serve_answers_sparql_until_interrupted(tmp_path: Path) -> None:
-    env = {**os.environ, "KG_STORE": f"oxigraph:{tmp_path / 'index'}"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg", "--data", str(DATA), "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    serve = KgServe(DATA, tmp_path / "index")
     try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        assert first.startswith("SPARQL endpoint: http://127.0.0.1:"), process.stderr
-        url = first.split(": ", 1)[1].strip()
-        assert process.stdout.readline().startswith("read-only, 6 named graphs")
+        first, second = serve.banner
+        assert first.startswith("SPARQL endpoint: http://127.0.0.1:"), first
+        url = serve.url
+        assert second.startswith("read-only, 6 named graphs")
         request = urllib.request.Request(
             url,
             data=(TEAMS + " ORDER BY ?t").encode(),
@@ -274,10 +263,9 @@ def test_serve_answers_sparql_until_interrupted(tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(update, timeout=10)
     finally:
-        process.send_signal(signal.SIGINT)
-        _, errors = process.communicate(timeout=20)
-    assert process.returncode == 0, errors
-    assert errors == "stopped\n"
+        serve.stop()
+    assert serve.returncode == 0, serve.errors
+    assert serve.errors == "stopped\n"
     assert not list((tmp_path / "index").glob("serve-*"))
 
 
