@@ -42,6 +42,11 @@ _LONG_URL = 4000
 _QUAD_QUERY = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 _GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
+# The RDF merge of the knowledge's graphs, written by `kg push` beside them: a server's
+# union of several graphs may count a triple once per graph (Oxigraph 0.5 does), and the
+# default graph of a query must be a set (kg.stores.merged).
+MERGE_GRAPH = "urn:x-motorsport-kg:merge-of-the-knowledge-graphs"
+
 
 @dataclass(frozen=True)
 class _Reply:
@@ -66,6 +71,7 @@ class SparqlStore:
         self.update_url = _strip_userinfo(update_url) if update_url else None
         self.timeout = timeout if timeout is not None else _timeout()
         self._graph_names: list[str] | None = None
+        self._has_merge = False
 
     @property
     def description(self) -> str:
@@ -144,9 +150,14 @@ class SparqlStore:
         dataset: list[tuple[str, str]] = []
         names = self.graph_names() if graphs is None else sorted(set(graphs))
         # Name the graphs explicitly so the default graph is their union on every server,
-        # whatever its own default-graph setting.
+        # whatever its own default-graph setting; over all graphs, their merge where
+        # `kg push` wrote one (a set, whatever the server's union does).
+        merged = graphs is None and self._has_merge
+        if merged:
+            dataset.append(("default-graph-uri", MERGE_GRAPH))
         for name in names or [_NO_GRAPH]:
-            dataset.append(("default-graph-uri", name))
+            if not merged:
+                dataset.append(("default-graph-uri", name))
             dataset.append(("named-graph-uri", name))
         encoded = urlencode(dataset)
         if len(encoded) > _LONG_URL:
@@ -176,9 +187,9 @@ class SparqlStore:
                 SPARQL_RESULTS_JSON,
             )
             result = _parse_json_results(reply, self.query_url)
-            self._graph_names = sorted(
-                str(row[0]) for row in result.rows if isinstance(row[0], URIRef)
-            )
+            found = {str(row[0]) for row in result.rows if isinstance(row[0], URIRef)}
+            self._has_merge = MERGE_GRAPH in found
+            self._graph_names = sorted(found - {MERGE_GRAPH})
         return list(self._graph_names)
 
     def query(

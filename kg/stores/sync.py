@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from kg.model.errors import StoreError, UsageError
 
 if TYPE_CHECKING:
+    from rdflib import Graph
+
     from kg.model.files import KnowledgeFile
     from kg.stores.base import Store
 
@@ -124,7 +126,19 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
 
         summary = rebuild(store, files)
         return PushSummary(store.description, len(files), summary.triples_loaded, ())
-    loaded = load(store, files)
+    from kg.stores.sparql_store import MERGE_GRAPH, SparqlStore
+
+    parsed = _parse_all(files)
+    loaded = _replace_all(store, parsed)
+    if isinstance(store, SparqlStore):
+        # The merge beside the graphs: the default graph of a query over all of them.
+        from kg.model.namespaces import new_graph
+
+        merge = new_graph()
+        for _, graph in parsed:
+            for triple in graph:
+                merge.add(triple)
+        store.replace_graph(MERGE_GRAPH, merge)
     removed: list[str] = []
     if prune:
         wanted = {item.graph for item in files}
@@ -137,11 +151,18 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
 
 def load(store: Store, files: Sequence[KnowledgeFile]) -> LoadSummary:
     """Parse every file first, then load: a parse error leaves the store untouched."""
+    return _replace_all(store, _parse_all(files))
+
+
+def _parse_all(files: Sequence[KnowledgeFile]) -> list[tuple[KnowledgeFile, Graph]]:
     from kg.model.files import parse_file
 
-    parsed = [(item, parse_file(item.path)) for item in files]
+    return [(item, parse_file(item.path)) for item in files]
+
+
+def _replace_all(store: Store, parsed: Sequence[tuple[KnowledgeFile, Graph]]) -> LoadSummary:
     triples = 0
     for item, graph in parsed:
         store.replace_graph(item.graph, graph)
         triples += len(graph)
-    return LoadSummary(files=tuple(files), triples=triples)
+    return LoadSummary(files=tuple(item for item, _ in parsed), triples=triples)

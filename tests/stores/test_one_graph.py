@@ -150,3 +150,21 @@ def test_kg_serve_answers_with_one_graph(tmp_path: Path, twice: Path) -> None:
             assert response.read().decode().split() == ["n", "1"]
     finally:
         serve.stop()
+
+
+def test_a_pushed_server_answers_with_one_graph(run_kg, twice: Path, oxigraph_server) -> None:  # type: ignore[no-untyped-def]
+    pushed = run_kg(*kg_args("push", "--store", oxigraph_server.spec, data=[twice]))
+    assert pushed.exit_code == 0, pushed.stderr
+    store = oxigraph_server.spec
+    assert _values(_rows(run_kg, store, twice, ROWS), "o") == ["urn:kg-test:o"]
+    assert _values(_rows(run_kg, store, twice, COUNT), "n") == ["1"]
+    # The merge is kg's own bookkeeping: no command lists it as a graph of the knowledge.
+    graphs = _values(_rows(run_kg, store, twice, GRAPHS), "g")
+    assert [g.rsplit("/", 1)[-1] for g in graphs] == ["a", "b"]
+    # A second push after an edit keeps the merge in step.
+    (twice / "b.ttl").write_text("<urn:kg-test:s> <urn:kg-test:p> <urn:kg-test:other> .\n")
+    assert run_kg(*kg_args("push", "--store", store, data=[twice])).exit_code == 0
+    assert sorted(_values(_rows(run_kg, store, twice, ROWS), "o")) == [
+        "urn:kg-test:o",
+        "urn:kg-test:other",
+    ]
