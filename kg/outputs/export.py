@@ -9,6 +9,11 @@ Named graphs (one per source file) survive in TriG and N-Quads; the other
 formats get the union of the selected graphs, and `Export.merged` says so.
 What an export covers (graphs, an entity's surroundings, entailments) is
 chosen in kg.outputs.export_selection.
+
+Every literal is written as the store holds it and reads back as the same
+term: how N-Triples, N-Quads, Turtle and TriG spell terms is in
+kg.outputs.export_terms, the JSON-LD writer in kg.outputs.export_jsonld, the
+RDF/XML writer (and what XML cannot carry) in kg.outputs.export_rdfxml.
 """
 
 from __future__ import annotations
@@ -21,15 +26,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from kg.model.errors import InputError, UsageError
 from kg.model.fileio import write_atomically
 from kg.model.files import display_path
 from kg.model.namespaces import GRAPH, bind_all, new_graph
+from kg.outputs.export_jsonld import document as jsonld_document
+from kg.outputs.export_rdfxml import NotInXml, rdfxml
 from kg.outputs.export_selection import INFERRED_GRAPH, Quad, Selection, select
+from kg.outputs.export_terms import nt_line, split_prefixes, stable_turtle
 
 if TYPE_CHECKING:
     from kg.knowledge.project import Knowledge
@@ -123,7 +130,10 @@ def serialize(selection: Selection, format_name: str) -> Export:
     chosen = export_format(format_name)
     quads = canonical_quads(selection.quads())
     writer = _WRITERS[chosen.name]
-    text = writer(quads)
+    try:
+        text = writer(quads)
+    except NotInXml as error:
+        raise InputError(error.explain(selection.source_of(error.graph))) from None
     triples = len({(s, p, o) for s, p, o, _ in quads})
     return Export(
         format=chosen,
@@ -182,169 +192,52 @@ def _quad_key(quad: Quad) -> tuple[str, str, str, str]:
 def _union_graph(quads: Sequence[Quad]) -> Graph:
     graph = new_graph()
     # Sorted insertion: serialisers that walk the store follow this order.
-    for s, p, o in sorted({(s, p, o) for s, p, o, _ in quads}, key=_triple_key):
+    for s, p, o in _union_triples(quads):
         graph.add((s, p, o))
     return graph
+
+
+def _union_triples(quads: Sequence[Quad]) -> list[Triple]:
+    return sorted({(s, p, o) for s, p, o, _ in quads}, key=_triple_key)
 
 
 def _triple_key(triple: Triple) -> tuple[str, str, str]:
     return (triple[0].n3(), triple[1].n3(), triple[2].n3())
 
 
-def _turtle_text(graph: Graph) -> str:
-    """Turtle with subjects in IRI order (rdflib orders them by how often they are cited,
-    so one new reference would move a whole block in the diff)."""
-    import io
-
-    from rdflib.plugins.serializers.turtle import TurtleSerializer
-
-    class SortedTurtleSerializer(TurtleSerializer):
-        def orderSubjects(self) -> list[Any]:
-            return sorted(self._subjects, key=lambda s: (isinstance(s, BNode), str(s)))
-
-    stream = io.BytesIO()
-    SortedTurtleSerializer(graph).serialize(stream, encoding="utf-8")
-    return _ensure_newline(stream.getvalue().decode("utf-8"))
-
-
 def _turtle(quads: Sequence[Quad]) -> str:
-    return _turtle_text(_union_graph(quads))
+    return _ensure_newline(stable_turtle(_union_graph(quads)))
 
 
 def _ntriples(quads: Sequence[Quad]) -> str:
-    text = _union_graph(quads).serialize(format="nt")
-    return _sorted_lines(text)
+    return "".join(sorted({nt_line(s, p, o) for s, p, o, _ in quads}))
 
 
 def _nquads(quads: Sequence[Quad]) -> str:
-    dataset = Dataset()
-    for s, p, o, name in quads:
-        dataset.graph(URIRef(name)).add((s, p, o))
-    return _sorted_lines(dataset.serialize(format="nquads"))
+    return "".join(sorted({nt_line(s, p, o, name) for s, p, o, name in quads}))
 
 
 def _trig(quads: Sequence[Quad]) -> str:
-    """One Turtle block per graph, wrapped in `<graph> { }`, graphs in name order."""
+    """One Turtle block per graph, wrapped in `<graph> { }`, graphs in name order.
+
+    The blocks are indented where rdflib's serializer starts a line, so the lines
+    of a multi-line literal stay as they are."""
     prefixes: set[str] = set()
     blocks: list[str] = []
-    names = sorted({name for *_, name in quads})
-    for name in names:
+    for name in sorted({name for *_, name in quads}):
         graph = new_graph()
         for s, p, o, quad_graph in quads:
             if quad_graph == name:
                 graph.add((s, p, o))
-        body: list[str] = []
-        for line in _turtle_text(graph).splitlines():
-            if line.startswith("@prefix "):
-                prefixes.add(line)
-            elif body or line.strip():
-                body.append(f"    {line}" if line.strip() else "")
-        while body and not body[-1]:
-            body.pop()
-        blocks.append(f"<{name}> {{\n" + "\n".join(body) + "\n}\n")
+        used, body = split_prefixes(stable_turtle(graph, margin="    "))
+        prefixes.update(used)
+        blocks.append(f"<{name}> {{\n{body}\n}}\n")
     header = "\n".join(sorted(prefixes))
     return (header + "\n\n" if header else "") + "\n".join(blocks)
 
 
 def _jsonld(quads: Sequence[Quad]) -> str:
-    context = jsonld_context()
-    graph = _union_graph(quads)
-    text = graph.serialize(format="json-ld", context=context, auto_compact=True)
-    document = json.loads(text)
-    if isinstance(document, dict) and "@graph" not in document and len(document) > 1:
-        # A single node comes back without @graph; keep one shape for every export.
-        body = {key: value for key, value in document.items() if key != "@context"}
-        document = {"@context": document.get("@context", context), "@graph": [body]}
-    if isinstance(document, dict) and "@graph" not in document:
-        document = {"@context": context, "@graph": []}
-    return json.dumps(_sorted_json(document), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def _sorted_json(node: Any, in_list: bool = False) -> Any:
-    """Arrays are sets in JSON-LD (except @list), so sort them for stable bytes."""
-    if isinstance(node, dict):
-        return {key: _sorted_json(value, key == "@list") for key, value in node.items()}
-    if isinstance(node, list):
-        items = [_sorted_json(item) for item in node]
-        if in_list:
-            return items
-        return sorted(items, key=_json_sort_key)
-    return node
-
-
-def _json_sort_key(item: Any) -> tuple[str, str]:
-    # Nodes in the order of their IRIs, like the subjects of the Turtle export.
-    if isinstance(item, dict):
-        node_id = item.get("id", item.get("@id"))
-        if isinstance(node_id, str):
-            return (node_id, "")
-    return ("\uffff", json.dumps(item, sort_keys=True, ensure_ascii=False))
-
-
-def _rdfxml(quads: Sequence[Quad]) -> str:
-    """Flat RDF/XML, one rdf:Description per subject in IRI order.
-
-    rdflib's writer walks subjects in store order, which changes with
-    PYTHONHASHSEED; this one sorts.
-    """
-    from xml.sax.saxutils import escape as xml_escape
-    from xml.sax.saxutils import quoteattr
-
-    triples = sorted({(s, p, o) for s, p, o, _ in quads}, key=_subject_first)
-    names = new_graph().namespace_manager
-    qnames: dict[Node, str] = {}
-    namespaces: dict[str, str] = {"rdf": str(RDF)}
-    for predicate in sorted({p for _, p, _ in triples}, key=str):
-        try:
-            prefix, namespace, local = names.compute_qname_strict(str(predicate))
-        except ValueError as error:
-            raise InputError(
-                f"the predicate <{predicate}> cannot be written in RDF/XML (no XML name "
-                "can end it); export as Turtle or N-Triples instead"
-            ) from error
-        qnames[predicate] = f"{prefix}:{local}"
-        namespaces[prefix] = str(namespace)
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
-    lines += [f"   xmlns:{prefix}={quoteattr(ns)}" for prefix, ns in sorted(namespaces.items())]
-    lines[-1] += ">"
-    current: Node | None = None
-    for s, p, o in triples:
-        if s != current:
-            if current is not None:
-                lines.append("  </rdf:Description>")
-            about = (
-                f"rdf:nodeID={quoteattr(str(s))}"
-                if isinstance(s, BNode)
-                else f"rdf:about={quoteattr(str(s))}"
-            )
-            lines.append(f"  <rdf:Description {about}>")
-            current = s
-        tag = qnames[p]
-        if isinstance(o, Literal):
-            attributes = ""
-            if o.language:
-                attributes += f" xml:lang={quoteattr(o.language)}"
-            if o.datatype is not None:
-                attributes += f" rdf:datatype={quoteattr(str(o.datatype))}"
-            lines.append(f"    <{tag}{attributes}>{xml_escape(str(o))}</{tag}>")
-        elif isinstance(o, BNode):
-            lines.append(f"    <{tag} rdf:nodeID={quoteattr(str(o))}/>")
-        else:
-            lines.append(f"    <{tag} rdf:resource={quoteattr(str(o))}/>")
-    if current is not None:
-        lines.append("  </rdf:Description>")
-    lines.append("</rdf:RDF>")
-    return "\n".join(lines) + "\n"
-
-
-def _subject_first(triple: Triple) -> tuple[bool, str, str, str]:
-    s, p, o = triple
-    return (isinstance(s, BNode), str(s), str(p), o.n3())
-
-
-def _sorted_lines(text: str) -> str:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return "".join(line + "\n" for line in lines)
+    return jsonld_document(_union_triples(quads), jsonld_context())
 
 
 def _ensure_newline(text: str) -> str:
@@ -357,7 +250,7 @@ _WRITERS = {
     "nquads": _nquads,
     "trig": _trig,
     "jsonld": _jsonld,
-    "rdfxml": _rdfxml,
+    "rdfxml": rdfxml,
 }
 
 

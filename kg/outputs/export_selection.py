@@ -29,10 +29,16 @@ class Selection:
     """The part of the knowledge to export: named graphs with their triples, sorted by name."""
 
     graphs: tuple[tuple[str, Graph], ...]
+    # graph -> the file it was read from, as shown to the user
+    files: tuple[tuple[str, str], ...] = ()
 
     @property
     def graph_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.graphs)
+
+    def source_of(self, graph: str) -> str:
+        """The file a graph was read from, for messages; else the graph's IRI."""
+        return dict(self.files).get(graph, f"graph <{graph}>")
 
     def quads(self) -> list[Quad]:
         return [(s, p, o, name) for name, graph in self.graphs for s, p, o in graph]
@@ -107,7 +113,10 @@ def select(
             )
     if inferred:
         graphs[INFERRED_GRAPH] = _inferred(knowledge, graphs)
-    return Selection(tuple((name, graphs[name]) for name in sorted(graphs) if len(graphs[name])))
+    kept = [name for name in sorted(graphs) if len(graphs[name])]
+    shown = {item.graph: item.display for item in knowledge.files}
+    files = tuple((name, shown[name]) for name in kept if name in shown)
+    return Selection(tuple((name, graphs[name]) for name in kept), files)
 
 
 def resolve_source(knowledge: Knowledge, text: str) -> str:

@@ -8,7 +8,9 @@ the other and never holds them all:
 - Turtle and N-Triples: the union of the graphs, graph after graph (a triple
   found in two graphs is written twice, which RDF reads as once);
 - N-Quads and TriG: each graph kept under its own name;
-- the same statements as the stable export, not the same bytes.
+- the same statements as the stable export, not the same bytes;
+- literals as Oxigraph writes them, but NEL, U+2028 and U+2029 escaped, as in
+  the stable export, so that no tool that splits lines there cuts a literal.
 
 A graph loaded from a file in this run (the index, `memory`) is written from
 its file, parsed again by Oxigraph: several times faster than reading the
@@ -183,7 +185,7 @@ def _files_to(
             # The file's own text: its blank nodes are all anonymous ([] and
             # lists), so they cannot meet another file's.
             output.write(b"\n@base <" + item.path.resolve().as_uri().encode() + b"> .\n")
-            output.write(data.removeprefix(b"\xef\xbb\xbf"))
+            output.write(line_safe(data.removeprefix(b"\xef\xbb\xbf")))
             output.write(b"\n")
             statements += copied
             declared = False
@@ -274,6 +276,25 @@ def _serialized(triples: list[Any], rdf_format: Any) -> bytes:
 
     data = pyoxigraph.serialize(triples, format=rdf_format, prefixes=dict(_PREFIXES))
     assert data is not None  # no output given: the bytes are returned
+    return line_safe(data)
+
+
+# NEL, U+2028 and U+2029 in UTF-8. Oxigraph writes them as they are, as canonical
+# N-Triples does; tools that split lines at them (Python's str.splitlines) would cut a
+# literal. In these formats they can only stand in a string, an IRI or a comment,
+# where the escape means the same.
+_LINE_ENDS = (
+    (b"\xc2\x85", b"\\u0085"),
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+)
+
+
+def line_safe(data: bytes) -> bytes:
+    """`data` (N-Triples, N-Quads, Turtle or TriG) with NEL, U+2028 and U+2029 escaped."""
+    for raw, escaped in _LINE_ENDS:
+        if raw in data:
+            data = data.replace(raw, escaped)
     return data
 
 
