@@ -4,7 +4,7 @@ A decision (`ms:Decision`) is identity; everything known about it is a sourced
 claim: `ms:StatusReport` (a status as of a time, maybe with an expected time),
 `ms:Outcome` (the choice, when it was made), `ms:Consideration` (what weighs
 on it). Its state on a day D is computed from the claims whose sources were
-published by D (see kg.asof):
+published by D (see kg.knowledge.asof):
 
 - current status: the status of the latest report (ordered by the time the
   report says it holds, then by when its source appeared); an outcome known

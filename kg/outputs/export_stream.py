@@ -1,6 +1,6 @@
 """`kg export --stream`: whole graphs written as Oxigraph serialises them, for big graphs.
 
-The stable export (kg.export) sorts every line and names blank nodes after
+The stable export (kg.outputs.export) sorts every line and names blank nodes after
 their content, which needs every triple in Python; at a million triples that
 takes minutes. A streamed export writes the selected named graphs one after
 the other and never holds them all:

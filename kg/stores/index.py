@@ -74,7 +74,7 @@ class Entry:
     ctime_ns: int
     sha256: str
     # How many triples the file gave, and whether Oxigraph's parser read it (not
-    # rdflib): a Turtle export may then copy the file as it is (kg.export_stream).
+    # rdflib): a Turtle export may then copy the file as it is (kg.outputs.export_stream).
     triples: int
     native: bool
 

@@ -2,7 +2,7 @@
 
 Oxigraph's parser and serialiser hold the GIL while Python drives them, so
 threads do not help there; forked processes share the already-imported code
-and start in milliseconds. Exceptions raised in a worker (a kg.errors error
+and start in milliseconds. Exceptions raised in a worker (a kg.model.errors error
 naming the file) are raised again in the caller.
 """
 

@@ -1,4 +1,4 @@
-"""As-of views: only what had been published by a day is visible (kg.asof, --as-of)."""
+"""As-of views: only what had been published by a day is visible (kg.knowledge.asof, --as-of)."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def test_query_as_of_hides_what_only_a_later_source_says(kg: Run) -> None:
 
 def test_show_as_of(run_kg: Run) -> None:
     # In memory: `kg show` on the Oxigraph index currently fails for every entity
-    # (a bound ?entity missing from a projection in kg/entity.py), as-of or not.
+    # (a bound ?entity missing from a projection in kg/answers/entity.py), as-of or not.
     def kg(*args: str) -> Result:
         return run_kg("--store", "memory", *args)
 

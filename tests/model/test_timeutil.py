@@ -1,4 +1,4 @@
-"""Time values as intervals, and honest comparisons (kg.timeutil)."""
+"""Time values as intervals, and honest comparisons (kg.model.timeutil)."""
 
 from __future__ import annotations
 
