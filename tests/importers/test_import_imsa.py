@@ -170,6 +170,63 @@ def test_the_bundled_daytona_import_is_current(full_import: tuple[Path, str]) ->
     assert BUNDLED.read_bytes() == fresh.read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("csv_name", "not_before", "because"),
+    [
+        (
+            f"{DAYTONA}/202401271340-race-results.csv",
+            "2024-01-28",
+            "ran at least as long as the longest total time in the file (TOTAL_TIME "
+            "24:00:17.685), so it ended on 2024-01-28 at the earliest (2024-01-28T13:40 "
+            "local time).",
+        ),
+        (
+            f"{DAYTONA}/202401271340-race-weather.csv",
+            "2024-01-28",
+            "the span of its weather observations (TIME_UTC_SECONDS, 23:57:28), so it ended "
+            "on 2024-01-28",
+        ),
+        (
+            "2024/05-sebring-international-raceway/202403160940-race-laps.csv",
+            "2024-03-16",
+            "the longest elapsed time in the file (ELAPSED 12:02:03.697)",
+        ),
+        (
+            "2023/02-daytona-international-speedway/202301281340-race-results.csv",
+            "2023-01-29",
+            "(TOTAL_TIME 24:03:01.698), so it ended on 2023-01-29",
+        ),
+        (
+            f"{DAYTONA}/202401251005-practice-1-results.csv",
+            "2024-01-25",
+            "does not say how long the session ran. It cannot predate the session it "
+            "reports: the session started at the local time in its file name (2024-01-25T10:05).",
+        ),
+    ],
+)
+def test_a_file_cannot_be_published_before_its_session_ended(
+    full_import: tuple[Path, str], csv_name: str, not_before: str, because: str
+) -> None:
+    graph = _graph(full_import[0] / Path(csv_name).with_suffix(".ttl"))
+    doc = graph.value(predicate=RDF.type, object=MS.ResultsFile)
+    assert graph.value(doc, MS.publishedNotBefore) == Literal(not_before, datatype=XSD.date)
+    assert because in str(graph.value(doc, MS.publicationDateNote))
+
+
+def test_a_session_that_runs_past_midnight_ends_the_next_day(run_kg, tmp_path: Path) -> None:
+    # Practice 1's weather (1:28:25 of observations), as if the session started at 23:00.
+    late = tmp_path / "in" / DAYTONA / "202401252300-practice-1-weather.csv"
+    late.parent.mkdir(parents=True)
+    shutil.copy(SOURCES / DAYTONA / "202401251005-practice-1-weather.csv", late)
+    out = tmp_path / "out"
+    result = run_kg("import", "imsa", str(late), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    graph = _graph(out / DAYTONA / "202401252300-practice-1-weather.ttl")
+    doc = graph.value(predicate=RDF.type, object=MS.ResultsFile)
+    assert graph.value(doc, MS.publishedNotBefore) == Literal("2024-01-26", datatype=XSD.date)
+    assert "(2024-01-26T00:28 local time)" in str(graph.value(doc, MS.publicationDateNote))
+
+
 def test_provenance_of_an_imported_file() -> None:
     graph = _graph(BUNDLED)
     doc = MSR["imsa-2024-02-daytona-international-speedway-202401271340-race-results"]

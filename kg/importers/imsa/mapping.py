@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -24,10 +24,11 @@ from kg.importers.imsa.reading import (
     decimal_number,
     duration_literal,
     fail,
+    longest_time,
     read_table,
     whole_number,
 )
-from kg.importers.imsa.triples import Builder, context_triples
+from kg.importers.imsa.triples import Builder, SessionEnd, context_triples
 from kg.importers.resolution import DriverName, Resolved, Resolver, Rules
 from kg.model.namespaces import MS, MSR, MSV
 
@@ -92,7 +93,12 @@ def results(
 ) -> None:
     """A results file: its session, then each car's entry, result and fastest lap."""
     event, session = context_triples(
-        builder, context, resolver, context.path.read_bytes(), "race results" if race else "results"
+        builder,
+        context,
+        resolver,
+        context.path.read_bytes(),
+        "race results" if race else "results",
+        _longest(table, "TOTAL_TIME", "total time") if race else SessionEnd(),
     )
     builder.fact(session, MS.entriesComplete, Literal(True))
     start_date = Literal(context.session_start.date().isoformat(), datatype=XSD.date)
@@ -104,6 +110,15 @@ def results(
     )
     for car in cars:
         _car_triples(sheet, car)
+
+
+def _longest(table: Table, column: str, what: str) -> SessionEnd:
+    """The session ran at least as long as the longest time in `column`: a race's
+    TOTAL_TIME (the last car to take the flag) or a lap chart's ELAPSED."""
+    longest = longest_time(table, column)
+    if longest is None:
+        return SessionEnd()
+    return SessionEnd(longest[0], f"the longest {what} in the file ({column} {longest[1]})")
 
 
 def _car_rows(table: Table, rules: Rules, race: bool) -> list[CarRow]:
@@ -325,7 +340,9 @@ def _seconds(duration: Literal) -> float:
 
 
 def weather(table: Table, context: FileContext, resolver: Resolver, builder: Builder) -> None:
-    _, session = context_triples(builder, context, resolver, context.path.read_bytes(), "weather")
+    _, session = context_triples(
+        builder, context, resolver, context.path.read_bytes(), "weather", _observed_span(table)
+    )
     seen: dict[int, int] = {}
     for line, row in table.rows:
         stamp = whole_number(table, line, row, "TIME_UTC_SECONDS")
@@ -362,6 +379,23 @@ def weather(table: Table, context: FileContext, resolver: Resolver, builder: Bui
         )
 
 
+def _observed_span(table: Table) -> SessionEnd:
+    """The session ran at least from the first observation to the last.
+
+    The observations are in UTC and the file name in local time, so only the span
+    counts (the station reports from the session's start on).
+    """
+    stamps = [int(v) for _, row in table.rows if (v := row["TIME_UTC_SECONDS"].strip()).isdigit()]
+    if len(stamps) < 2:
+        return SessionEnd()
+    seconds = max(stamps) - min(stamps)
+    span = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return SessionEnd(
+        timedelta(seconds=seconds),
+        f"the span of its weather observations (TIME_UTC_SECONDS, {span})",
+    )
+
+
 # --- Laps files --------------------------------------------------------------------------------
 
 
@@ -380,7 +414,8 @@ def _sibling_lineups(context: FileContext, resolver: Resolver) -> dict[str, list
 
 
 def laps(table: Table, context: FileContext, resolver: Resolver, builder: Builder) -> None:
-    context_triples(builder, context, resolver, context.path.read_bytes(), "lap chart")
+    ended = _longest(table, "ELAPSED", "elapsed time")
+    context_triples(builder, context, resolver, context.path.read_bytes(), "lap chart", ended)
     lineups = _sibling_lineups(context, resolver)
     resolver.take_notes()  # the results file reports its own resolutions
     seen: dict[tuple[str, int], int] = {}

@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from rdflib import Literal
@@ -167,6 +167,27 @@ def duration_literal(table: Table, line: int, row: dict[str, str], column: str) 
         seconds = "0" + seconds
     text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
     return Literal(text + f"{seconds}S", datatype=XSD.duration)
+
+
+def longest_time(table: Table, column: str) -> tuple[timedelta, str] | None:
+    """The longest clock time in `column` (a race's TOTAL_TIME, a lap's ELAPSED) and its
+    text as published, or None when no row gives one.
+
+    A cell that is not a time is skipped here: mapping its row rejects it with the
+    file, line and column.
+    """
+    longest: tuple[timedelta, str] | None = None
+    for _, row in table.rows:
+        value = row[column].strip()
+        match = TIME.match(value)
+        if match is None:
+            continue
+        length = timedelta(
+            hours=int(match["h"] or 0), minutes=int(match["m"] or 0), seconds=float(match["s"])
+        )
+        if longest is None or length > longest[0]:
+            longest = (length, value)
+    return longest
 
 
 # --- The file's context: event, session, document ---------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
@@ -91,12 +93,58 @@ def _session_kind(session_slug: str) -> URIRef | None:
     return SESSION_KINDS.get(session_slug.split("-")[0])
 
 
+@dataclass(frozen=True)
+class SessionEnd:
+    """How long the session a file reports ran at least, as far as the file tells.
+
+    `length` counts from the start in the file name; `evidence` says in words where
+    it comes from ("the longest total time in the file (TOTAL_TIME 24:00:17.685)").
+    Without a length (practice and qualifying results give best laps only), a file
+    is dated by the session's start.
+    """
+
+    length: timedelta | None = None
+    evidence: str = ""
+
+
+def publication_bound(context: FileContext, ended: SessionEnd) -> tuple[Literal, Literal]:
+    """The file's ms:publishedNotBefore and its ms:publicationDateNote.
+
+    Official results come out when the session ends, so the day the session ended is
+    the earliest the export can have been published (kg.knowledge.asof shows it from
+    that day). A session that runs past midnight ends the next day.
+    """
+    start = context.session_start
+    started = f"the session started at the local time in its file name ({start:%Y-%m-%dT%H:%M})"
+    if ended.length is None:
+        day = start.date()
+        note = (
+            "The export carries no publication date and does not say how long the session "
+            f"ran. It cannot predate the session it reports: {started}."
+        )
+    else:
+        end = start + ended.length
+        day = end.date()
+        note = (
+            "The export carries no publication date. It cannot predate the end of the session "
+            f"it reports: {started} and ran at least as long as {ended.evidence}, so it ended "
+            f"on {day.isoformat()} at the earliest ({end:%Y-%m-%dT%H:%M} local time)."
+        )
+    return Literal(day.isoformat(), datatype=XSD.date), Literal(note, lang="en")
+
+
 def context_triples(
-    builder: Builder, context: FileContext, resolver: Resolver, data: bytes, kind_label: str
+    builder: Builder,
+    context: FileContext,
+    resolver: Resolver,
+    data: bytes,
+    kind_label: str,
+    ended: SessionEnd,
 ) -> tuple[URIRef, URIRef]:
     """The document, season, event and session, each fact sourced to the document."""
     doc = builder.document
     start = context.session_start
+    not_before, note = publication_bound(context, ended)
     builder.claim(
         doc,
         MS.ResultsFile,
@@ -107,16 +155,8 @@ def context_triples(
             (MS.sourceFileName, Literal(context.path.name)),
             (MS.sha256, Literal(hashlib.sha256(data).hexdigest())),
             (MS.importerVersion, Literal(__version__)),
-            (MS.publishedNotBefore, Literal(start.date().isoformat(), datatype=XSD.date)),
-            (
-                MS.publicationDateNote,
-                Literal(
-                    "The export carries no publication date. It cannot predate the session it "
-                    "reports, which started at the local time in its file name "
-                    f"({start.isoformat(timespec='minutes')}).",
-                    lang="en",
-                ),
-            ),
+            (MS.publishedNotBefore, not_before),
+            (MS.publicationDateNote, note),
             (
                 MS.summary,
                 Literal(

@@ -247,7 +247,9 @@ def _sources_section(knowledge: Knowledge, lang: str) -> str:
         '<h3 id="sources">Sources</h3><table class="sources"><thead><tr><th>source</th>'
         "<th>published</th><th>language</th><th>file</th></tr></thead><tbody>"
     ]
-    for publication in publications(knowledge.store, knowledge.data_graphs):
+    # The ontology's class axioms too: an official results file is a source document.
+    sources = publications(knowledge.store, knowledge.data_graphs, knowledge.ontology_graphs)
+    for publication in sources:
         rows = knowledge.store.query(
             _SOURCE_DETAILS,
             bindings={"doc": URIRef(publication.document)},
