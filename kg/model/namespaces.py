@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import rdflib
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
+
+# A literal is the term its file writes: rdflib would otherwise rewrite
+# "007"^^xsd:positiveInteger as "7", "1"^^xsd:boolean as "true" (merging it with
+# `true`) and "2024-01-27Z"^^xsd:date without its time zone, all different RDF terms
+# (RDF 1.1 Concepts §3.3). Values still compare as values. Every module that parses
+# or builds graphs imports this one, so it is set before any literal is made.
+rdflib.NORMALIZE_LITERALS = False
 
 BASE = "https://w3id.org/motorsport-kg/"
 MS = Namespace(BASE + "ontology/")

@@ -88,7 +88,8 @@ def _copyable(store: Store, files: Sequence[KnowledgeFile]) -> dict[str, int]:
     or N-Triples that Oxigraph's parser read when the index was built, unchanged since
     (same size and times as in the index's manifest)."""
     from kg.model.files import rdf_format
-    from kg.stores.index import manifest_key, read_manifest
+    from kg.stores.index import manifest_key
+    from kg.stores.manifest import read_manifest
     from kg.stores.oxigraph_store import OxigraphStore
 
     if not isinstance(store, OxigraphStore):

@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import json
 import os
 import shutil
 import threading
@@ -41,10 +40,10 @@ from typing import Any
 from kg.model.errors import InputError, StoreError
 from kg.model.fileio import write_atomically
 from kg.model.files import KnowledgeFile, parse_file, rdf_format
+from kg.stores.manifest import Entry, Manifest, manifest_text, read_manifest
 from kg.stores.oxigraph_store import OxigraphStore
 
 # 4: the default graph holds the merge of the named graphs (kg.stores.merged).
-MANIFEST_VERSION = 4
 # A file modified within this many nanoseconds before a scan is hashed again next time.
 RACY_WINDOW_NS = 3_000_000_000
 # Where changed files are staged as N-Quads while the index lock is held.
@@ -64,25 +63,6 @@ PART_BYTES = 4 * 1024 * 1024
 # count is of tables added, since a compacted database of 10 million triples
 # already holds more than this many.
 COMPACT_ABOVE_NEW_FILES = 64
-
-
-@dataclass(frozen=True)
-class Entry:
-    graph: str
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    sha256: str
-    # How many triples the file gave, and whether Oxigraph's parser read it (not
-    # rdflib): a Turtle export may then copy the file as it is (kg.outputs.export_stream).
-    triples: int
-    native: bool
-
-
-@dataclass(frozen=True)
-class Manifest:
-    scanned_ns: int
-    entries: Mapping[str, Entry]
 
 
 @dataclass(frozen=True)
@@ -112,49 +92,6 @@ class _Plan:
     @property
     def empty(self) -> bool:
         return not (self.rebuild or self.reload or self.remove or self.rewrite_manifest)
-
-
-def read_manifest(path: Path) -> Manifest | None:
-    """The manifest, or None when it is missing, unreadable or from another version."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if document.get("version") != MANIFEST_VERSION:
-            return None
-        entries = {
-            name: Entry(
-                graph=str(value["graph"]),
-                size=int(value["size"]),
-                mtime_ns=int(value["mtime_ns"]),
-                ctime_ns=int(value["ctime_ns"]),
-                sha256=str(value["sha256"]),
-                triples=int(value["triples"]),
-                native=bool(value["native"]),
-            )
-            for name, value in document["files"].items()
-        }
-        return Manifest(scanned_ns=int(document["scanned_ns"]), entries=entries)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _manifest_text(manifest: Manifest) -> str:
-    document = {
-        "version": MANIFEST_VERSION,
-        "scanned_ns": manifest.scanned_ns,
-        "files": {
-            name: {
-                "graph": entry.graph,
-                "size": entry.size,
-                "mtime_ns": entry.mtime_ns,
-                "ctime_ns": entry.ctime_ns,
-                "sha256": entry.sha256,
-                "triples": entry.triples,
-                "native": entry.native,
-            }
-            for name, entry in sorted(manifest.entries.items())
-        },
-    }
-    return json.dumps(document, indent=1, sort_keys=True) + "\n"
 
 
 def manifest_key(item: KnowledgeFile) -> str:
@@ -242,8 +179,9 @@ class _Staged:
     by_graph: dict[str, Path]
     digests: dict[str, str]
     triples: int
-    # Per file: how many triples, and whether Oxigraph's parser read it.
-    counts: dict[str, tuple[int, bool]]
+    # Per file: how many triples, whether Oxigraph's parser read it, and the literals
+    # held under kg's own datatype.
+    counts: dict[str, tuple[int, bool, tuple[str, ...]]]
 
 
 def _stage(files: Sequence[KnowledgeFile], folder: Path, parts: int | None) -> _Staged:
@@ -272,7 +210,7 @@ def _stage(files: Sequence[KnowledgeFile], folder: Path, parts: int | None) -> _
     for group, path, (digests, counts) in zip(groups, paths, done, strict=True):
         staged.digests.update(digests)
         staged.counts.update(counts)
-        staged.triples += sum(count for count, _ in counts.values())
+        staged.triples += sum(count for count, _, _ in counts.values())
         for item in group:
             staged.by_graph[item.graph] = path
     return staged
@@ -291,25 +229,26 @@ def _balanced(files: Sequence[KnowledgeFile], parts: int) -> list[list[Knowledge
 
 def _stage_part(
     group: Sequence[KnowledgeFile], path: Path
-) -> tuple[dict[str, str], dict[str, tuple[int, bool]]]:
+) -> tuple[dict[str, str], dict[str, tuple[int, bool, tuple[str, ...]]]]:
     """Write one part: the files' N-Quads; returns their sha256 digests and, per file,
-    the triple count and whether Oxigraph's parser read it."""
+    the triple count, whether Oxigraph's parser read it and its exact literals."""
     digests: dict[str, str] = {}
-    counts: dict[str, tuple[int, bool]] = {}
+    counts: dict[str, tuple[int, bool, tuple[str, ...]]] = {}
     with path.open("wb") as stream:
         for item in group:
             data = _read(item)
             digests[manifest_key(item)] = _sha256(data)
-            nquads, native, triples = _to_nquads(item, data)
-            counts[manifest_key(item)] = (triples, native)
+            nquads, native, triples, exact = _to_nquads(item, data)
+            counts[manifest_key(item)] = (triples, native, exact)
             stream.write(nquads)
     return digests, counts
 
 
-def _to_nquads(item: KnowledgeFile, data: bytes) -> tuple[bytes, bool, int]:
+def _to_nquads(item: KnowledgeFile, data: bytes) -> tuple[bytes, bool, int, tuple[str, ...]]:
     """One file's triples as N-Quads in the file's graph and again in the default graph
     (the merge), blank nodes made unique; whether Oxigraph's parser read them (rdflib
-    reads what it refuses); and how many triples the file has."""
+    reads what it refuses); how many triples the file has; and the literals its graph
+    holds under kg's own datatype (kg.stores.terms.exact), as N-Triples."""
     import pyoxigraph
 
     name = rdf_format(item.path)
@@ -322,14 +261,11 @@ def _to_nquads(item: KnowledgeFile, data: bytes) -> tuple[bytes, bool, int]:
                 base_iri=item.path.resolve().as_uri(),
                 rename_blank_nodes=True,
             )
-            buffer = io.BytesIO()
-            triples = (
-                (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in parsed)
-                if name in QUAD_FORMATS
-                else parsed
-            )
-            pyoxigraph.serialize(triples, buffer, format=pyoxigraph.RdfFormat.N_TRIPLES)
-            return _in_graph_and_merge(buffer.getvalue(), item.graph), True, _lines(buffer)
+            triples = [
+                pyoxigraph.Triple(q.subject, q.predicate, q.object) if name in QUAD_FORMATS else q
+                for q in parsed
+            ]
+            return _staged_file(triples, item.graph, True)
         except (SyntaxError, ValueError, OSError):
             # rdflib names the line and what it expected; it may also accept what
             # Oxigraph refuses (the in-memory store reads with rdflib too).
@@ -337,33 +273,64 @@ def _to_nquads(item: KnowledgeFile, data: bytes) -> tuple[bytes, bool, int]:
     return _nquads_with_rdflib(item)
 
 
-def _nquads_with_rdflib(item: KnowledgeFile) -> tuple[bytes, bool, int]:
+def _nquads_with_rdflib(item: KnowledgeFile) -> tuple[bytes, bool, int, tuple[str, ...]]:
     import pyoxigraph
 
     from kg.stores.terms import to_oxigraph
 
     graph = parse_file(item.path)
+    triples = [
+        pyoxigraph.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph
+    ]
+    return _staged_file(triples, item.graph, False)
+
+
+def _staged_file(
+    triples: Sequence[Any], graph: str, native: bool
+) -> tuple[bytes, bool, int, tuple[str, ...]]:
+    """N-Quads of `triples` in `graph` and in the merge (see _in_graph_and_merge).
+
+    A literal Oxigraph would rewrite goes into the file's graph under kg's own
+    datatype, and into the merge as it is (kg.stores.merged)."""
+    import pyoxigraph
+
+    from kg.stores.terms import exact, rewritten_by_oxigraph
+
+    literal = pyoxigraph.Literal
+    changed = [
+        i
+        for i, triple in enumerate(triples)
+        if type(o := triple.object) is literal
+        and not o.language
+        and rewritten_by_oxigraph(o.value, o.datatype.value)
+    ]
+    plain = _ntriples(triples)
+    if not changed:
+        return _in_graph_and_merge(plain, plain, graph), native, len(triples), ()
+    in_graph = list(triples)
+    for i in changed:
+        t = triples[i]
+        in_graph[i] = pyoxigraph.Triple(t.subject, t.predicate, exact(t.object))
+    literals = tuple(sorted({str(triples[i].object) for i in changed}))
+    return _in_graph_and_merge(_ntriples(in_graph), plain, graph), native, len(triples), literals
+
+
+def _ntriples(triples: Sequence[Any]) -> bytes:
+    import pyoxigraph
+
     buffer = io.BytesIO()
-    pyoxigraph.serialize(
-        (pyoxigraph.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph),
-        buffer,
-        format=pyoxigraph.RdfFormat.N_TRIPLES,
-    )
-    return _in_graph_and_merge(buffer.getvalue(), item.graph), False, _lines(buffer)
+    pyoxigraph.serialize(triples, buffer, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return buffer.getvalue()
 
 
-def _in_graph_and_merge(ntriples: bytes, graph: str) -> bytes:
-    """N-Triples as N-Quads of `graph`, followed by the same lines in the default graph.
+def _in_graph_and_merge(in_graph: bytes, merge: bytes, graph: str) -> bytes:
+    """N-Triples as N-Quads of `graph`, followed by the merge's lines in the default graph.
 
     N-Triples lines end in " .\\n" (newlines inside literals are escaped): the graph
     goes in front of the dot. One file holds both, so that the bulk loader gives a
     blank node the same new name in the file's graph and in the merge.
     """
-    return ntriples.replace(b" .\n", b" <" + graph.encode() + b"> .\n") + ntriples
-
-
-def _lines(buffer: io.BytesIO) -> int:
-    return buffer.getvalue().count(b"\n")
+    return in_graph.replace(b" .\n", b" <" + graph.encode() + b"> .\n") + merge
 
 
 def refresh(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSummary:
@@ -429,13 +396,20 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
             digest = before.sha256
         if digest is None:
             digest = _sha256(_read(item))
-        triples, native = staged.counts.get(key) or (
-            (before.triples, before.native) if before is not None else (0, False)
+        triples, native, exact = staged.counts.get(key) or (
+            (before.triples, before.native, before.exact) if before is not None else (0, False, ())
         )
         entries[key] = Entry(
-            item.graph, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, digest, triples, native
+            item.graph,
+            stat.st_size,
+            stat.st_mtime_ns,
+            stat.st_ctime_ns,
+            digest,
+            triples,
+            native,
+            exact,
         )
-    write_atomically(store.manifest_path, _manifest_text(Manifest(scanned_ns, entries)))
+    write_atomically(store.manifest_path, manifest_text(Manifest(scanned_ns, entries)))
     store.marker_path.unlink()
     store.forget_views()
     return RefreshSummary(

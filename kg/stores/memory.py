@@ -32,13 +32,12 @@ class MemoryStore:
         )
 
     def replace_graph(self, name: str, graph: Graph) -> None:
-        # Literals as the on-disk index keeps them, so every backend answers alike.
-        from kg.stores.terms import canonical
-
+        # The terms as the file writes them (kg.model.namespaces keeps rdflib from
+        # rewriting literals).
         target = self._dataset.graph(URIRef(name))
         target.remove((None, None, None))
-        for s, p, o in graph:
-            target.add((s, p, canonical(o)))
+        for triple in graph:
+            target.add(triple)
         self._views.clear()
 
     def remove_graph(self, name: str) -> None:

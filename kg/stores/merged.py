@@ -14,13 +14,20 @@ keeps the merge itself, in Oxigraph's default graph:
 - a query over every graph reads the default graph and sees each named graph for
   `GRAPH ?g`; a view of some graphs (as of a day) is a merged copy in memory,
   made once per process and view.
+
+A named graph holds each literal as its file writes it, where Oxigraph would
+rewrite one under kg's own datatype (kg.stores.terms.exact); the merge holds the
+plain literal, which Oxigraph keeps as a value, so that queries compare numbers
+and dates as the memory store does.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+
+from kg.stores.terms import is_exact, may_be_rewritten, plain, stored_form
 
 
 def drop_graph(handle: Any, name: Any) -> None:
@@ -33,9 +40,29 @@ def drop_graph(handle: Any, name: Any) -> None:
         handle.remove_graph(name)
     default = pyoxigraph.DefaultGraph()
     for quad in old:
-        stated = handle.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
-        if not any(not isinstance(other.graph_name, pyoxigraph.DefaultGraph) for other in stated):
-            handle.remove(pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, default))
+        value = plain(quad.object)
+        if not _stated_elsewhere(handle, quad.subject, quad.predicate, value):
+            handle.remove(pyoxigraph.Quad(quad.subject, quad.predicate, value, default))
+
+
+def _stated_elsewhere(handle: Any, subject: Any, predicate: Any, value: Any) -> bool:
+    """Whether a named graph still states the merge's triple (subject, predicate, value)."""
+    import pyoxigraph
+
+    def named(quads: Iterable[Any]) -> Iterator[Any]:
+        return (q for q in quads if not isinstance(q.graph_name, pyoxigraph.DefaultGraph))
+
+    # A plain term: Oxigraph finds every graph that holds it, or an equal value.
+    if any(True for _ in named(handle.quads_for_pattern(subject, predicate, value, None))):
+        return True
+    if not isinstance(value, pyoxigraph.Literal) or not may_be_rewritten(value):
+        return False
+    # A literal some graph may hold under kg's own datatype (another lexical form).
+    wanted = stored_form(value)
+    return any(
+        is_exact(other.object) and stored_form(plain(other.object)) == wanted
+        for other in named(handle.quads_for_pattern(subject, predicate, None, None))
+    )
 
 
 def with_merge(quads: Iterable[Any]) -> list[Any]:
@@ -46,7 +73,7 @@ def with_merge(quads: Iterable[Any]) -> list[Any]:
     both: list[Any] = []
     for quad in quads:
         both.append(quad)
-        both.append(pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, default))
+        both.append(pyoxigraph.Quad(quad.subject, quad.predicate, plain(quad.object), default))
     return both
 
 

@@ -64,6 +64,7 @@ class OxigraphStore:
         self._release: weakref.finalize[Any, Any] | None = None
         # Views of some graphs (as of a day), merged in memory (kg.stores.merged).
         self._views: dict[frozenset[str], Any] = {}
+        self._exact: dict[Any, Literal] | None = None
 
     @property
     def description(self) -> str:
@@ -122,6 +123,33 @@ class OxigraphStore:
     def forget_views(self) -> None:
         """Drop the in-memory views: the graphs behind them have changed."""
         self._views.clear()
+        self._exact = None
+
+    def exact_answers(self) -> dict[Any, Literal]:
+        """Each value the merge holds for a literal Oxigraph rewrote (kg.stores.terms.exact),
+        mapped to the literal the files write, where that is the only way they write it.
+
+        A query over the merge answers with Oxigraph's form ("203"^^xsd:decimal); the
+        file wrote 203.0. Where the files write one value in two ways, or also in
+        Oxigraph's form, the answer stays as Oxigraph gives it (it cannot tell which)."""
+        if self._exact is None:
+            self._exact = exact_answers_of(self.reader(), self._exact_literals())
+        return self._exact
+
+    def _exact_literals(self) -> set[str]:
+        from kg.stores.manifest import read_manifest
+
+        manifest = read_manifest(self.manifest_path)
+        if manifest is not None:
+            return {term for entry in manifest.entries.values() for term in entry.exact}
+        # Graphs loaded by hand (no manifest): look for them.
+        from kg.stores.terms import EXACT_DATATYPE, plain
+
+        found = self.reader().query(
+            "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(isLiteral(?o) && STRSTARTS(STR(DATATYPE(?o)), "{EXACT_DATATYPE}")) }}'
+        )
+        return {str(plain(solution[0])) for solution in found}
 
     def _view(self, graphs: Sequence[str]) -> Any:
         from kg.stores.merged import merged_view
@@ -162,7 +190,7 @@ class OxigraphStore:
         target = _graph_node(name)
         handle = self.writer()
         quads = [
-            pyoxigraph.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+            pyoxigraph.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o, held=True), target)
             for s, p, o in graph
         ]
         try:
@@ -236,7 +264,7 @@ class OxigraphStore:
                 raise
         try:
             answer = handle.query(text, **options)
-            return _without_last_columns(_result(answer), hidden)
+            return _without_last_columns(query_result(answer, self.exact_answers()), hidden)
         except SyntaxError as error:
             if inlined is not None:
                 # A value where SPARQL allows none (a literal as a predicate): bound
@@ -296,7 +324,34 @@ def _lock_wait() -> float:
         return DEFAULT_LOCK_WAIT
 
 
-def _result(answer: Any) -> QueryResult:
+def exact_answers_of(handle: Any, literals: set[str]) -> dict[Any, Literal]:
+    """`OxigraphStore.exact_answers` for any store laid out as the index is (its named
+    graphs holding `literals`, N-Triples of literals as written, under kg's datatype)."""
+    import pyoxigraph
+
+    from kg.stores.terms import is_exact, stored_form, to_rdflib
+
+    ways: dict[Any, set[Any]] = {}
+    for text in literals:
+        line = f"<urn:x> <urn:x> {text} ."
+        parsed = pyoxigraph.parse(input=line, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        written = next(iter(parsed)).object
+        ways.setdefault(stored_form(written), set()).add(written)
+    answers: dict[Any, Literal] = {}
+    for value, written_as in ways.items():
+        also_plain = any(
+            not is_exact(quad.object) and not isinstance(quad.graph_name, pyoxigraph.DefaultGraph)
+            for quad in handle.quads_for_pattern(None, None, value, None)
+        )
+        if len(written_as) == 1 and not also_plain:
+            literal = to_rdflib(next(iter(written_as)))
+            assert isinstance(literal, Literal)
+            answers[value] = literal
+    return answers
+
+
+def query_result(answer: Any, exact: Mapping[Any, Literal]) -> QueryResult:
+    """A pyoxigraph answer as rdflib terms, each value in `exact` as the files write it."""
     import pyoxigraph
 
     if isinstance(answer, pyoxigraph.QueryBoolean):
@@ -304,7 +359,8 @@ def _result(answer: Any) -> QueryResult:
     if isinstance(answer, pyoxigraph.QueryTriples):
         graph = new_graph()
         for triple in answer:
-            graph.add(triple_to_rdflib(triple))
+            s, p, o = triple_to_rdflib(triple)
+            graph.add((s, p, exact.get(triple.object, o)))
         return QueryResult(kind="graph", graph=graph)
     variables = tuple(variable.value for variable in answer.variables)
     # Each distinct term converted once: most cells repeat (sources, drivers, classes),
@@ -313,7 +369,7 @@ def _result(answer: Any) -> QueryResult:
 
     def term(value: Any) -> Identifier | None:
         if value not in converted:
-            converted[value] = _term(value)
+            converted[value] = exact.get(value) or _term(value)
         return converted[value]
 
     columns = range(len(variables))

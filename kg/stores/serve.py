@@ -3,6 +3,10 @@
 The server reads a snapshot (a RocksDB checkpoint, cheap: hard links where it can),
 not the live index, so commands can keep refreshing the index while it runs, and
 the server never sees a half-refreshed state. Restart it to serve newer files.
+
+The snapshot also gets one empty named graph of kg's own, which tells kg's own client
+(`--store sparql:URL`) that the server's default graph is already the merge of the
+named graphs (kg.stores.sparql_store.DEFAULT_IS_MERGE_GRAPH).
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ def serving(store: OxigraphStore, host: str, port: int) -> Iterator[Endpoint]:
         snapshot = Path(folder) / "snapshot"
         try:
             store.writer().backup(str(snapshot))
+            _mark_default_as_merge(snapshot)
         except (OSError, RuntimeError) as error:
             raise StoreError(f"cannot snapshot the index at {store.root}: {error}") from error
         graphs = len(store.graph_names())
@@ -99,6 +104,22 @@ def serving(store: OxigraphStore, host: str, port: int) -> Iterator[Endpoint]:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+def _mark_default_as_merge(snapshot: Path) -> None:
+    """Add kg's empty marker graph to the snapshot (a copy: the index stays as it is).
+
+    Empty, it adds no triple: no `GRAPH ?g { ... }` pattern matches it, and the
+    knowledge's graphs, their merge and every count stay as they are."""
+    import pyoxigraph
+
+    from kg.stores.sparql_store import DEFAULT_IS_MERGE_GRAPH
+
+    handle = pyoxigraph.Store(str(snapshot))
+    handle.add_graph(pyoxigraph.NamedNode(DEFAULT_IS_MERGE_GRAPH))
+    handle.flush()
+    # Dropping the only reference closes the database, so the server can open it.
+    del handle
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Callable[[], bytes]) -> None:

@@ -25,7 +25,8 @@ from kg.model.errors import QueryError, StoreError, UsageError
 from kg.model.namespaces import new_graph
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
 from kg.stores.config import redact
-from kg.stores.terms import ntriples
+from kg.stores.remote_views import MergedViews
+from kg.stores.terms import EXACT_DATATYPE, held, ntriples
 from kg.stores.values import inject_values
 
 TIMEOUT_ENV = "KG_SPARQL_TIMEOUT"
@@ -36,16 +37,36 @@ PASSWORD_ENV = "KG_SPARQL_PASSWORD"
 SPARQL_RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 _NO_GRAPH = "urn:x-motorsport-kg:no-graph"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 # Above this many bytes of dataset parameters, send them in a form body, not the URL.
 _LONG_URL = 4000
 
 _QUAD_QUERY = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 # The RDF merge of the knowledge's graphs, written by `kg push` beside them: a server's
 # union of several graphs may count a triple once per graph (Oxigraph 0.5 does), and the
 # default graph of a query must be a set (kg.stores.merged).
 MERGE_GRAPH = "urn:x-motorsport-kg:merge-of-the-knowledge-graphs"
+# The literals the merge holds as values but the files write another way, written by
+# `kg push` beside it, so that answers show them as written (kg.stores.terms.exact).
+WRITTEN_GRAPH = "urn:x-motorsport-kg:literals-as-written"
+WRITTEN = URIRef("urn:x-motorsport-kg:written")
+# An empty named graph that `kg serve` adds to its snapshot of the index: that server's
+# own default graph is already the merge (kg.stores.merged), so kg's client sends no
+# dataset for a query over all graphs. Being empty, it matches no `GRAPH ?g { ... }`
+# pattern; only `GRAPH ?g {}`, which lists graph names, shows it.
+DEFAULT_IS_MERGE_GRAPH = "urn:x-motorsport-kg:default-graph-is-the-merge"
+HIDDEN_GRAPHS = {MERGE_GRAPH, WRITTEN_GRAPH, DEFAULT_IS_MERGE_GRAPH}
+
+_GRAPHS_QUERY = (
+    "SELECT DISTINCT ?g WHERE { { GRAPH ?g { ?s ?p ?o } } "
+    f"UNION {{ VALUES ?g {{ <{DEFAULT_IS_MERGE_GRAPH}> }} GRAPH ?g {{ }} }} }}"
+)
+# The literals the files' graphs hold under kg's own datatype (kg.stores.terms.exact).
+_EXACT_QUERY = (
+    "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+    f'FILTER(isLiteral(?o) && STRSTARTS(STR(DATATYPE(?o)), "{EXACT_DATATYPE}")) }}'
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,10 @@ class SparqlStore:
         self.timeout = timeout if timeout is not None else _timeout()
         self._graph_names: list[str] | None = None
         self._has_merge = False
+        self._has_written = False
+        self._default_is_merge = False
+        self._written: dict[Literal, Literal] | None = None
+        self._views = MergedViews()
 
     @property
     def description(self) -> str:
@@ -151,11 +176,13 @@ class SparqlStore:
         names = self.graph_names() if graphs is None else sorted(set(graphs))
         # Name the graphs explicitly so the default graph is their union on every server,
         # whatever its own default-graph setting; over all graphs, their merge where
-        # `kg push` wrote one (a set, whatever the server's union does).
+        # `kg push` wrote one (a set, whatever the server's union does), or no dataset
+        # at all where the server's own default graph is the merge (`kg serve`: naming
+        # only the named graphs would leave the default graph empty).
         merged = graphs is None and self._has_merge
         if merged:
             dataset.append(("default-graph-uri", MERGE_GRAPH))
-        for name in names or [_NO_GRAPH]:
+        for name in [] if graphs is None and self._default_is_merge else names or [_NO_GRAPH]:
             if not merged:
                 dataset.append(("default-graph-uri", name))
             dataset.append(("named-graph-uri", name))
@@ -189,7 +216,9 @@ class SparqlStore:
             result = _parse_json_results(reply, self.query_url)
             found = {str(row[0]) for row in result.rows if isinstance(row[0], URIRef)}
             self._has_merge = MERGE_GRAPH in found
-            self._graph_names = sorted(found - {MERGE_GRAPH})
+            self._has_written = WRITTEN_GRAPH in found
+            self._default_is_merge = DEFAULT_IS_MERGE_GRAPH in found and not self._has_merge
+            self._graph_names = sorted(found - HIDDEN_GRAPHS)
         return list(self._graph_names)
 
     def query(
@@ -200,10 +229,117 @@ class SparqlStore:
     ) -> QueryResult:
         kind = _check_syntax(sparql)
         text = inject_values(sparql, bindings) if bindings else sparql
+        if graphs is not None and not self._is_everything(graphs):
+            # A server's union of the graphs named as default graphs need not be a set
+            # (Oxigraph 0.5 counts a triple once per graph: issue 1919): their merge
+            # is made here, as the index makes its views.
+            try:
+                return self._views.query(text, graphs, self._fetched)
+            except SyntaxError as error:
+                raise described_syntax_error(sparql, error) from error
+            except (OSError, RuntimeError) as error:
+                raise QueryError(
+                    f"the query failed while running on a view of {self.description}: {error}"
+                ) from error
+        graphs = None
         if kind == "graph":
             reply = self._sparql(text, graphs, N_TRIPLES)
-            return QueryResult(kind="graph", graph=_parse_ntriples(reply, self.query_url))
-        return self._select_all(text, graphs)
+            graph = _parse_ntriples(reply, self.query_url)
+            rewritable = any(_rewritable(term) for term in graph.objects())
+            written = self._written_literals() if rewritable else {}
+            if written:
+                for s, p, o in list(graph):
+                    if o in written:
+                        graph.remove((s, p, o))
+                        graph.add((s, p, written[o]))  # type: ignore[index]
+            return QueryResult(kind="graph", graph=graph)
+        result = self._select_all(text, graphs)
+        if result.kind != "select" or not any(_rewritable(t) for row in result.rows for t in row):
+            return result
+        written = self._written_literals()
+        if not written:
+            return result
+        rows = tuple(
+            tuple(written.get(term, term) if isinstance(term, Literal) else term for term in row)
+            for row in result.rows
+        )
+        return QueryResult(kind="select", variables=result.variables, rows=rows)
+
+    def _written_literals(self) -> dict[Literal, Literal]:
+        """The merge's value of each literal `kg push` recorded (or, on `kg serve`, that
+        the files' graphs hold under kg's datatype), mapped to its written form."""
+        if self._written is None:
+            self.graph_names()
+            self._written = {}
+            if self._has_written:
+                from kg.stores.terms import canonical
+
+                found = self._select_all(
+                    f"SELECT ?o WHERE {{ GRAPH <{WRITTEN_GRAPH}> {{ ?s ?p ?o }} }}",
+                    [WRITTEN_GRAPH],
+                )
+                for (term,) in found.rows:
+                    if isinstance(term, Literal):
+                        value = canonical(term)
+                        assert isinstance(value, Literal)
+                        self._written[value] = term
+            elif self._default_is_merge:
+                self._written = self._served_written()
+        return self._written
+
+    def _served_written(self) -> dict[Literal, Literal]:
+        """What `_written_literals` reads from `kg push`'s graph, found in a served index:
+        each literal held under kg's datatype whose value the files write in no other way
+        (as kg.stores.sync._written decides it). One scan of the named graphs, then one
+        look-up of those values written plainly, once per process."""
+        from kg.stores.terms import canonical
+
+        ways: dict[Literal, set[Literal]] = {}
+        for (term,) in self._select_all(_EXACT_QUERY, None).rows:
+            if isinstance(term, Literal):
+                value = canonical(term)
+                assert isinstance(value, Literal)
+                ways.setdefault(value, set()).add(term)
+        if not ways:
+            return {}
+        values = " ".join(ntriples(value) for value in ways)
+        also_plain = self._select_all(
+            f"SELECT DISTINCT ?o WHERE {{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+            None,
+        )
+        plain = {term for (term,) in also_plain.rows}
+        return {
+            value: next(iter(terms))
+            for value, terms in ways.items()
+            if len(terms) == 1 and value not in plain
+        }
+
+    def _is_everything(self, graphs: Sequence[str]) -> bool:
+        """Whether `graphs` are all the knowledge's graphs of a server whose query over
+        all graphs reads their merge: that query answers as their view would."""
+        names = self.graph_names()
+        return (self._has_merge or self._default_is_merge) and set(graphs) == set(names)
+
+    def _fetched(self, names: Sequence[str]) -> list[tuple[Any, Any, Any, Any]]:
+        """The quads of the named graphs, read in one request, as pyoxigraph terms
+        (its own parser: kg's datatype arrives as `kg push` wrote it, no rdflib term
+        is made)."""
+        import pyoxigraph
+
+        reply = self._sparql(_QUAD_QUERY, names, SPARQL_RESULTS_JSON)
+        try:
+            solutions = pyoxigraph.parse_query_results(
+                reply.body, format=pyoxigraph.QueryResultsFormat.JSON
+            )
+            if not isinstance(solutions, pyoxigraph.QuerySolutions):
+                raise ValueError("a boolean, not solutions")
+            return [(row["s"], row["p"], row["o"], row["g"]) for row in solutions]
+        except (SyntaxError, ValueError, TypeError, KeyError) as error:
+            raise StoreError(
+                f"the SPARQL endpoint {redact(self.query_url)} answered with something that "
+                f"is not SPARQL JSON results (Content-Type {reply.content_type or 'none'!r}: "
+                f"{_excerpt(reply.body)!r}); check that --store names the query endpoint"
+            ) from error
 
     def quads(self, graphs: Sequence[str] | None = None) -> Iterator[Quad]:
         result = self._select_all(_QUAD_QUERY, graphs)
@@ -220,8 +356,13 @@ class SparqlStore:
 
     def replace_graph(self, name: str, graph: Graph) -> None:
         iri = ntriples(URIRef(name))  # refuses names that are not IRIs
-        body = "".join(_line(s, p, o) for s, p, o in graph)  # type: ignore[arg-type]
-        self._graph_names = None
+        if name == MERGE_GRAPH:
+            body = "".join(_line(s, p, o) for s, p, o in graph)  # type: ignore[arg-type]
+        else:
+            # A file's graph keeps each literal as written: what a server would hold as
+            # a value in another form gets kg's own datatype (kg.stores.terms.exact).
+            body = "".join(_line(s, p, held(o)) for s, p, o in graph)  # type: ignore[arg-type]
+        self._forget()
         if self.gsp_url:
             url = _with_params(self.gsp_url, urlencode([("graph", name)]))
             self._request("PUT", url, body.encode("utf-8"), N_TRIPLES + "; charset=utf-8")
@@ -239,7 +380,7 @@ class SparqlStore:
 
     def remove_graph(self, name: str) -> None:
         iri = ntriples(URIRef(name))
-        self._graph_names = None
+        self._forget()
         if self.gsp_url:
             url = _with_params(self.gsp_url, urlencode([("graph", name)]))
             try:
@@ -261,7 +402,21 @@ class SparqlStore:
         )
 
     def close(self) -> None:
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop what was read from the server: its graphs have changed."""
         self._graph_names = None
+        self._written = None
+        self._views.clear()
+
+
+def _rewritable(term: object) -> bool:
+    """Whether an answer's term may be a value that a file writes in another form."""
+    if not isinstance(term, Literal) or term.datatype is None:
+        return False
+    datatype = str(term.datatype)
+    return datatype.startswith(_XSD) and datatype != _XSD + "string"
 
 
 def _line(s: Identifier, p: Identifier, o: Identifier) -> str:
@@ -328,6 +483,8 @@ def _json_term(value: Any) -> Identifier | None:
         if language:
             return Literal(text, lang=language)
         datatype = value.get("datatype")
+        if datatype and datatype.startswith(EXACT_DATATYPE):
+            datatype = datatype[len(EXACT_DATATYPE) :]
         if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
             return Literal(text, datatype=URIRef(datatype))
         return Literal(text)

@@ -126,7 +126,7 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
 
         summary = rebuild(store, files)
         return PushSummary(store.description, len(files), summary.triples_loaded, ())
-    from kg.stores.sparql_store import MERGE_GRAPH, SparqlStore
+    from kg.stores.sparql_store import MERGE_GRAPH, WRITTEN_GRAPH, SparqlStore
 
     parsed = _parse_all(files)
     loaded = _replace_all(store, parsed)
@@ -139,6 +139,7 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
             for triple in graph:
                 merge.add(triple)
         store.replace_graph(MERGE_GRAPH, merge)
+        store.replace_graph(WRITTEN_GRAPH, _written(parsed))
     removed: list[str] = []
     if prune:
         wanted = {item.graph for item in files}
@@ -147,6 +148,35 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
                 store.remove_graph(name)
                 removed.append(name)
     return PushSummary(store.description, len(files), loaded.triples, tuple(removed))
+
+
+def _written(parsed: Sequence[tuple[KnowledgeFile, Graph]]) -> Graph:
+    """The literals a server keeps as values in another form (kg.stores.terms.exact),
+    where the files write that value in no other way: a query over the merge shows
+    them as written (kg.stores.sparql_store)."""
+    from rdflib import Literal, URIRef
+
+    from kg.model.namespaces import new_graph
+    from kg.stores.sparql_store import WRITTEN, WRITTEN_GRAPH
+    from kg.stores.terms import canonical, rewritten_by_oxigraph
+
+    ways: dict[Literal, set[Literal]] = {}
+    plain: set[Literal] = set()
+    for _, graph in parsed:
+        for term in graph.objects():
+            if not isinstance(term, Literal) or term.datatype is None:
+                continue
+            if rewritten_by_oxigraph(str(term), str(term.datatype)):
+                value = canonical(term)
+                assert isinstance(value, Literal)
+                ways.setdefault(value, set()).add(term)
+            else:
+                plain.add(term)
+    written = new_graph()
+    for value, terms in ways.items():
+        if len(terms) == 1 and value not in plain:
+            written.add((URIRef(WRITTEN_GRAPH), WRITTEN, next(iter(terms))))
+    return written
 
 
 def load(store: Store, files: Sequence[KnowledgeFile]) -> LoadSummary:

@@ -38,6 +38,8 @@ def to_rdflib(term: Any) -> Identifier | None:
         datatype = term.datatype.value
         if datatype == XSD_STRING:
             return Literal(term.value)
+        if datatype.startswith(EXACT_DATATYPE):
+            datatype = datatype[len(EXACT_DATATYPE) :]
         return Literal(term.value, datatype=URIRef(datatype))
     raise UsageError(f"RDF-star triple terms are not supported (found {term})")
 
@@ -49,8 +51,13 @@ def triple_to_rdflib(triple: Any) -> tuple[Node, Node, Node]:
     return s, p, o
 
 
-def to_oxigraph(term: Node) -> Any:
-    """An rdflib term as a pyoxigraph term; an IRI that is not one becomes a UsageError."""
+def to_oxigraph(term: Node, *, held: bool = False) -> Any:
+    """An rdflib term as a pyoxigraph term; an IRI that is not one becomes a UsageError.
+
+    `held`: as a named graph holds it (a literal Oxigraph would rewrite gets kg's own
+    datatype, see `exact`)."""
+    if held:
+        return exact(to_oxigraph(term))
     import pyoxigraph
 
     try:
@@ -109,38 +116,135 @@ def ntriples(term: Identifier) -> str:
     )
 
 
-_CANONICAL: dict[tuple[str, str], Literal] = {}
+# -- exact literals in Oxigraph ------------------------------------------------------
+#
+# Oxigraph keeps numbers, booleans, dates and durations as values and writes them
+# back in its canonical form: "007"^^xsd:positiveInteger comes out as "7"^^xsd:integer,
+# "1"^^xsd:boolean as "true", 203.0 as "203" (Oxigraph issue 526: no option). Those are
+# other RDF terms. So a literal that Oxigraph would rewrite is held in a named graph
+# under a datatype of kg's own, EXACT_DATATYPE + the real datatype, which Oxigraph
+# keeps as it is; every term read back is turned into the literal the file wrote. The
+# default graph (the merge every query over all graphs reads) holds the plain literal,
+# so that queries still compare numbers and dates as values (kg.stores.merged).
+
+EXACT_DATATYPE = "urn:x-motorsport-kg:exact:"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+# Lexical forms Oxigraph surely keeps as they are, by datatype: most values in real
+# data, decided without asking Oxigraph.
+_KEPT = {
+    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
+    _XSD + "decimal": re.compile(
+        r"(0|-?[1-9][0-9]{0,17})(\.[0-9]{0,17}[1-9])?|-0\.[0-9]{0,17}[1-9]"
+    ),
+    _XSD + "boolean": re.compile(r"true|false"),
+    _XSD + "date": re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])Z?"),
+    _XSD + "dateTime": re.compile(
+        r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+        r"(\.[0-9]{0,8}[1-9])?Z?"
+    ),
+}
+_REWRITTEN: dict[tuple[str, str], bool] = {}
 _SCRATCH: list[Any] = []
 
 
-def canonical(term: Node) -> Node:
-    """A typed literal in the form Oxigraph stores it ("203.0"^^xsd:decimal -> "203").
-
-    Oxigraph keeps numbers, dates and durations as values and writes them back in
-    canonical form. Other stores pass their literals through here so that every
-    backend shows the same text for the same data.
-    """
-    if not isinstance(term, Literal) or term.datatype is None:
-        return term
-    key = (str(term), str(term.datatype))
-    found = _CANONICAL.get(key)
+def rewritten_by_oxigraph(lexical: str, datatype: str) -> bool:
+    """Whether Oxigraph would hold the literal with another lexical form or datatype."""
+    if not datatype.startswith(_XSD) or datatype == XSD_STRING:
+        return False
+    kept = _KEPT.get(datatype)
+    if kept is not None and kept.fullmatch(lexical):
+        return False
+    key = (lexical, datatype)
+    found = _REWRITTEN.get(key)
     if found is None:
         import pyoxigraph
 
-        if not _SCRATCH:
-            _SCRATCH.append(pyoxigraph.Store())
-        scratch = _SCRATCH[0]
-        node = pyoxigraph.NamedNode("urn:x-motorsport-kg:canonical")
-        try:
-            value = pyoxigraph.Literal(key[0], datatype=pyoxigraph.NamedNode(key[1]))
-        except ValueError:
-            return term
-        scratch.add(pyoxigraph.Quad(node, node, value, node))
-        stored = next(iter(scratch.quads_for_pattern(node, node, None, node))).object
-        scratch.remove(pyoxigraph.Quad(node, node, stored, node))
-        converted = to_rdflib(stored)
-        assert isinstance(converted, Literal)
-        found = converted
-        if len(_CANONICAL) < 100_000:
-            _CANONICAL[key] = found
+        stored = _stored_form(pyoxigraph.Literal(lexical, datatype=pyoxigraph.NamedNode(datatype)))
+        found = stored.value != lexical or stored.datatype.value != datatype
+        if len(_REWRITTEN) < 100_000:
+            _REWRITTEN[key] = found
     return found
+
+
+def _stored_form(literal: Any) -> Any:
+    """The literal as an Oxigraph store gives it back (a scratch store asked once)."""
+    import pyoxigraph
+
+    if not _SCRATCH:
+        _SCRATCH.append(pyoxigraph.Store())
+    scratch = _SCRATCH[0]
+    node = pyoxigraph.NamedNode("urn:x-motorsport-kg:canonical")
+    scratch.add(pyoxigraph.Quad(node, node, literal, node))
+    stored = next(iter(scratch.quads_for_pattern(node, node, None, node))).object
+    scratch.remove(pyoxigraph.Quad(node, node, stored, node))
+    return stored
+
+
+def exact(term: Any) -> Any:
+    """A pyoxigraph term as a named graph holds it: a literal Oxigraph would rewrite
+    gets kg's own datatype, anything else stays as it is."""
+    import pyoxigraph
+
+    if not isinstance(term, pyoxigraph.Literal) or term.language:
+        return term
+    datatype = term.datatype.value
+    if not rewritten_by_oxigraph(term.value, datatype):
+        return term
+    return pyoxigraph.Literal(term.value, datatype=pyoxigraph.NamedNode(EXACT_DATATYPE + datatype))
+
+
+def held(term: Node) -> Node:
+    """An rdflib term as a named graph on a server holds it (see `exact`)."""
+    if not isinstance(term, Literal) or term.datatype is None:
+        return term
+    datatype = str(term.datatype)
+    if not rewritten_by_oxigraph(str(term), datatype):
+        return term
+    return Literal(str(term), datatype=URIRef(EXACT_DATATYPE + datatype))
+
+
+def plain(term: Any) -> Any:
+    """A pyoxigraph term with kg's own datatype undone (the literal the file wrote)."""
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.Literal) and term.datatype.value.startswith(EXACT_DATATYPE):
+        datatype = term.datatype.value[len(EXACT_DATATYPE) :]
+        return pyoxigraph.Literal(term.value, datatype=pyoxigraph.NamedNode(datatype))
+    return term
+
+
+def is_exact(term: Any) -> bool:
+    """Whether a pyoxigraph term carries kg's own datatype (see `exact`)."""
+    import pyoxigraph
+
+    return isinstance(term, pyoxigraph.Literal) and term.datatype.value.startswith(EXACT_DATATYPE)
+
+
+def may_be_rewritten(literal: Any) -> bool:
+    """Whether Oxigraph could hold a pyoxigraph literal of this datatype another way."""
+    datatype = literal.datatype.value
+    return not literal.language and datatype.startswith(_XSD) and datatype != XSD_STRING
+
+
+def stored_form(term: Any) -> Any:
+    """A plain pyoxigraph literal as Oxigraph's default graph holds it (the value)."""
+    import pyoxigraph
+
+    if not isinstance(term, pyoxigraph.Literal) or term.language:
+        return term
+    if not rewritten_by_oxigraph(term.value, term.datatype.value):
+        return term
+    return _stored_form(term)
+
+
+def canonical(term: Node) -> Node:
+    """An rdflib literal as an Oxigraph store holds its value ("203.0"^^xsd:decimal ->
+    "203"); any other term as it is."""
+    if not isinstance(term, Literal) or term.datatype is None:
+        return term
+    if not rewritten_by_oxigraph(str(term), str(term.datatype)):
+        return term
+    converted = to_rdflib(_stored_form(to_oxigraph(term)))
+    assert converted is not None
+    return converted

@@ -97,23 +97,73 @@ def test_blank_nodes_of_two_files_stay_two(run_kg, tmp_path: Path) -> None:  # t
         assert _values(_rows(run_kg, store, data, sparql), "n") == ["2"], store
 
 
-def test_as_of_views_are_sets_too(run_kg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    data = tmp_path / "d"
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    """Three dated articles that each state the same triple; the first also a decimal
+    that Oxigraph would write as 203."""
+    data = tmp_path / "articles"
     data.mkdir()
     for name, day in (("a", "2023-01-10"), ("b", "2023-02-10"), ("c", "2023-03-10")):
-        (data / f"{name}.ttl").write_text(ARTICLE.format(name=name, day=day), encoding="utf-8")
+        text = ARTICLE.format(name=name, day=day)
+        if name == "a":
+            text += f"{LAPS_TRIPLE}\n"
+        (data / f"{name}.ttl").write_text(text, encoding="utf-8")
+    return data
+
+
+LAPS_TRIPLE = (
+    '<urn:kg-test:x> <urn:kg-test:laps> "203.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .'
+)
+LAPS = "SELECT ?v WHERE { ?x <urn:kg-test:laps> ?v FILTER(?v > 200) }"
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s <urn:kg-test:p> ?o ; ?p ?o }"
+
+
+def _as_of_views_are_sets(run_kg, store: str, data: Path) -> None:  # type: ignore[no-untyped-def]
+    for day, graphs in (
+        ("2023-01-31", ["a"]),
+        ("2023-02-28", ["a", "b"]),
+        ("2023-12-31", ["a", "b", "c"]),
+    ):
+        rows = _rows(run_kg, store, data, ROWS, "--as-of", day)
+        assert _values(rows, "o") == ["urn:kg-test:o"], (store, day)
+        assert _values(_rows(run_kg, store, data, COUNT, "--as-of", day), "n") == ["1"]
+        seen = _values(_rows(run_kg, store, data, GRAPHS, "--as-of", day), "g")
+        assert [g.rsplit("/", 1)[-1] for g in seen] == graphs, (store, day)
+    assert _rows(run_kg, store, data, ROWS, "--as-of", "2022-12-31") == []
+    for day in ("2023-01-31", "2023-12-31"):
+        # Literals as the file writes them, compared as values.
+        laps = _rows(run_kg, store, data, LAPS, "--as-of", day)
+        assert [(row["v"]["value"], row["v"]["datatype"]) for row in laps] == [  # type: ignore[index]
+            ("203.0", "http://www.w3.org/2001/XMLSchema#decimal")
+        ], (store, day)
+
+
+def test_as_of_views_are_sets_too(run_kg, tmp_path: Path, articles: Path) -> None:  # type: ignore[no-untyped-def]
     for store in _stores(tmp_path):
-        for day, graphs in (
-            ("2023-01-31", ["a"]),
-            ("2023-02-28", ["a", "b"]),
-            ("2023-12-31", ["a", "b", "c"]),
-        ):
-            rows = _rows(run_kg, store, data, ROWS, "--as-of", day)
-            assert _values(rows, "o") == ["urn:kg-test:o"], (store, day)
-            assert _values(_rows(run_kg, store, data, COUNT, "--as-of", day), "n") == ["1"]
-            seen = _values(_rows(run_kg, store, data, GRAPHS, "--as-of", day), "g")
-            assert [g.rsplit("/", 1)[-1] for g in seen] == graphs, (store, day)
-        assert _rows(run_kg, store, data, ROWS, "--as-of", "2022-12-31") == []
+        _as_of_views_are_sets(run_kg, store, articles)
+
+
+def test_as_of_views_of_a_pushed_server_are_sets_too(  # type: ignore[no-untyped-def]
+    run_kg, articles: Path, oxigraph_server
+) -> None:
+    # A server's union of the graphs of a view counted the shared triple once per graph.
+    store = oxigraph_server.spec
+    pushed = run_kg(*kg_args("push", "--store", store, data=[articles]))
+    assert pushed.exit_code == 0, pushed.stderr
+    _as_of_views_are_sets(run_kg, store, articles)
+    # A CONSTRUCT over a view, and a syntax error in one, as the memory store gives them.
+    for sparql in (CONSTRUCT, "SELECT ?x WHERE { ?x ?p }"):
+        expected, answer = (
+            run_kg(
+                *kg_args(
+                    "--store", name, "query", "-e", sparql, "--as-of", "2023-02-28", data=[articles]
+                )
+            )
+            for name in ("memory", store)
+        )
+        assert (answer.exit_code, answer.stdout, answer.stderr) == (
+            expected.exit_code, expected.stdout, expected.stderr,
+        ), sparql  # fmt: skip
 
 
 BUNDLED_COUNTS = [
@@ -148,6 +198,51 @@ def test_kg_serve_answers_with_one_graph(tmp_path: Path, twice: Path) -> None:
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.read().decode().split() == ["n", "1"]
+    finally:
+        serve.stop()
+
+
+def test_kg_serve_answers_kg_itself_with_one_graph(  # type: ignore[no-untyped-def]
+    run_kg, tmp_path: Path, twice: Path
+) -> None:
+    # kg's own client named each graph as a default graph: a union, two rows.
+    (twice / "laps.ttl").write_text(LAPS_TRIPLE + "\n", encoding="utf-8")
+    serve = KgServe(twice, tmp_path / "index")
+    try:
+        store = f"sparql:{serve.url}"
+        assert _values(_rows(run_kg, store, twice, ROWS), "o") == ["urn:kg-test:o"]
+        assert _values(_rows(run_kg, store, twice, COUNT), "n") == ["1"]
+        assert [(row["v"]["value"], row["v"]["datatype"]) for row in  # type: ignore[index]
+                _rows(run_kg, store, twice, LAPS)] == [
+            ("203.0", "http://www.w3.org/2001/XMLSchema#decimal")
+        ]  # fmt: skip
+        # kg's own bookkeeping is no graph of the knowledge: not in GRAPH ?g, not exported.
+        every = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+        graphs = _values(_rows(run_kg, store, twice, every), "g")
+        assert graphs == _values(_rows(run_kg, "memory", twice, every), "g")
+        assert {"a", "b", "laps"} <= {g.rsplit("/", 1)[-1] for g in graphs}
+        assert not [g for g in graphs if g.startswith("urn:x-motorsport-kg:")]
+        exported = run_kg(*kg_args("--store", store, "export", "--format", "nquads",
+                                   data=[twice]))  # fmt: skip
+        assert exported.exit_code == 0, exported.stderr
+        assert "urn:x-motorsport-kg:" not in exported.stdout
+        assert (
+            exported.stdout
+            == run_kg(
+                *kg_args("--store", "memory", "export", "--format", "nquads", data=[twice])
+            ).stdout
+        )
+    finally:
+        serve.stop()
+    assert serve.returncode == 0, serve.errors
+
+
+def test_as_of_views_of_kg_serve_are_sets_too(  # type: ignore[no-untyped-def]
+    run_kg, tmp_path: Path, articles: Path
+) -> None:
+    serve = KgServe(articles, tmp_path / "index")
+    try:
+        _as_of_views_are_sets(run_kg, f"sparql:{serve.url}", articles)
     finally:
         serve.stop()
 

@@ -334,7 +334,16 @@ def test_first_run_builds_then_nothing_is_parsed_again(tmp_path: Path, data: Pat
     assert not second.changed
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
     entry = manifest["files"][str((data / "teams.ttl").resolve())]
-    assert set(entry) == {"graph", "size", "mtime_ns", "ctime_ns", "sha256", "triples", "native"}
+    assert set(entry) == {
+        "graph",
+        "size",
+        "mtime_ns",
+        "ctime_ns",
+        "sha256",
+        "triples",
+        "native",
+        "exact",
+    }
     # Read by Oxigraph's parser, with its triple count: a Turtle export may copy it.
     assert entry["native"] is True
     assert entry["triples"] == len(Graph().parse(data / "teams.ttl", format="turtle"))

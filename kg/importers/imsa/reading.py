@@ -163,10 +163,17 @@ def duration_literal(table: Table, line: int, row: dict[str, str], column: str) 
         raise fail(table, line, column, value, "a time such as 1:35.605")
     hours, minutes = int(match["h"] or 0), int(match["m"] or 0)
     seconds = match["s"].lstrip("0") or "0"
+    if "." in seconds:
+        # The canonical form ("27.560" as 27.56, "35.000" as 35, 24 hours as P1D): what
+        # every store holds as the value, so that the term is the same in all of them.
+        seconds = seconds.rstrip("0").rstrip(".") or "0"
     if seconds.startswith("."):
         seconds = "0" + seconds
-    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    return Literal(text + f"{seconds}S", datatype=XSD.duration)
+    days, hours = divmod(hours, 24)
+    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    time += f"{seconds}S" if seconds != "0" or not (days or time) else ""
+    return Literal(("P" + f"{days}D" if days else "P") + (f"T{time}" if time else ""),
+                   datatype=XSD.duration)  # fmt: skip
 
 
 def longest_time(table: Table, column: str) -> tuple[timedelta, str] | None:

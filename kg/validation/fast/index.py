@@ -128,6 +128,20 @@ def count_data_entities(data: Graph | Dataset | TripleIndex) -> int:
     return len({s for s in data.subjects(RDF.type, None) if isinstance(s, URIRef)})
 
 
+def _as_values(quads: Sequence[Any]) -> Iterator[Any]:
+    """The quads' triples with each literal as a value: the SPARQL-based checks compare
+    numbers and dates (an index holds some under kg's own datatype: kg.stores.terms)."""
+    import pyoxigraph as ox
+
+    from kg.stores.terms import is_exact, plain
+
+    for quad in quads:
+        if is_exact(quad.object):
+            yield ox.Triple(quad.subject, quad.predicate, plain(quad.object))
+        else:
+            yield quad.triple
+
+
 def index_from_oxigraph(
     handle: Any, files: Sequence[KnowledgeFile], ontology: Graph
 ) -> tuple[TripleIndex, int, dict[Node, str]]:
@@ -137,8 +151,8 @@ def index_from_oxigraph(
     typed IRI's first file in the order given (what Knowledge.defining_files answers
     with a query, read here on the way).
 
-    Read from the store, not parsed again from the files: the store keeps literals in
-    the canonical form the memory store also keeps (kg.stores.terms.canonical).
+    Read from the store, not parsed again from the files: the store's graphs hold each
+    literal as the file writes it (kg.stores.terms.exact).
     """
     import pyoxigraph as ox
 
@@ -156,7 +170,7 @@ def index_from_oxigraph(
                 typed_in.setdefault(cache[quad.subject], shown)
         # Kept as N-Triples for the SPARQL-based checks: reading the store again costs
         # as much as this read, converting the terms back from rdflib twice that.
-        chunks.append(ntriples(quad.triple for quad in quads))
+        chunks.append(ntriples(_as_values(quads)))
     entities = count_data_entities(index)
     index.add_all(ontology)
     chunks.append(

@@ -7,7 +7,6 @@ from typing import Any
 
 from rdflib import BNode, URIRef
 from rdflib import Literal as RDFLiteral
-from rdflib.namespace import XSD
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
@@ -29,21 +28,11 @@ def to_oxigraph(node: Node) -> Any:
 
 
 def to_rdflib(term: Any) -> Node | None:
-    import pyoxigraph as ox
+    """A pyoxigraph term as rdflib's; a literal an index holds under kg's own datatype
+    comes back as the file wrote it (kg.stores.terms.exact)."""
+    from kg.stores.terms import to_rdflib as converted
 
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return RDFLiteral(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return RDFLiteral(term.value)
-        return RDFLiteral(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
+    return converted(term)
 
 
 def oxigraph_store(triples: Iterable[Triple]) -> Any:
