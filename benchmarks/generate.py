@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -118,9 +119,9 @@ COMPONENTS = [
     "GearboxCooler",
     "RearBrakes",
     "Gearbox",
-    "Hybrid",
+    "HybridSystem",
     "Suspension",
-    "Tyre",
+    "Tyres",
     "Engine",
 ]
 INCIDENT_KINDS = ["TechnicalFailure", "Leak", "Tow", "Repair", "Collision", "Penalty"]
@@ -310,8 +311,8 @@ def race_report(rng: random.Random, world: World, number: int) -> tuple[str, Wri
             ("a", "ms:Result"),
             ("ms:entry", entry),
             ("ms:session", race),
-            ("ms:overallPosition", typed(position, "positiveInteger")),
-            ("ms:lapsCompleted", typed(rng.randint(300, 800), "nonNegativeInteger")),
+            ("ms:overallPosition", typed(position, "integer")),
+            ("ms:lapsCompleted", typed(rng.randint(300, 800), "integer")),
             ("ms:resultStatus", f"msv:{status}"),
             ("ms:statedIn", doc),
             ("ms:evidence", lit(f"finished P{position}")),
@@ -322,7 +323,7 @@ def race_report(rng: random.Random, world: World, number: int) -> tuple[str, Wri
                 f"{entry}-position-h{hour}",
                 ("a", "ms:RacePositionReport"),
                 ("ms:entry", entry),
-                ("ms:position", typed(rng.randint(1, len(entries)), "positiveInteger")),
+                ("ms:position", typed(rng.randint(1, len(entries)), "integer")),
                 ("ms:positionDescription", lit(f"after hour {hour}")),
                 ("ms:statedIn", doc),
                 ("ms:evidence", lit(f"after {hour} hours")),
@@ -338,7 +339,7 @@ def race_report(rng: random.Random, world: World, number: int) -> tuple[str, Wri
                 "ms:lapTime",
                 typed(f"PT1M{30 + rng.randint(0, 29)}.{rng.randint(100, 999)}S", "duration"),
             ),
-            ("ms:lapNumber", typed(rng.randint(1, 700), "positiveInteger")),
+            ("ms:lapNumber", typed(rng.randint(1, 700), "integer")),
             ("ms:statedIn", doc),
             ("ms:evidence", lit("fastest lap of the race")),
         )
@@ -359,7 +360,7 @@ def race_report(rng: random.Random, world: World, number: int) -> tuple[str, Wri
             ("ms:incidentKind", f"msv:{rng.choice(INCIDENT_KINDS)}"),
             ("ms:component", f"msv:{rng.choice(COMPONENTS)}"),
             ("ms:occurredAt", when),
-            ("ms:costLaps", typed(rng.randint(0, 20), "nonNegativeInteger")),
+            ("ms:costLaps", typed(rng.randint(0, 20), "integer")),
             ("ms:consequence", lit("lost time in the pits")),
             ("ms:statedIn", doc),
             ("ms:evidence", lit(f"a problem with car {k}")),
@@ -477,16 +478,32 @@ def generate(target_triples: int, out: Path, seed: int = 7) -> int:
     world, registry = make_world(rng, target_triples)
     articles = out / "articles"
     articles.mkdir(parents=True, exist_ok=True)
-    for old in articles.glob("*.ttl"):
+    texts = out / "sources"
+    texts.mkdir(parents=True, exist_ok=True)
+    for old in [*articles.glob("*.ttl"), *texts.glob("*.txt")]:
         old.unlink()
     (out / "entities.ttl").write_text(registry.text(), encoding="utf-8")
     total = registry.triples
     for slug, writer in sources(rng, world):
         if total >= target_triples:
             break
-        (articles / f"{slug}.ttl").write_text(writer.text(), encoding="utf-8")
+        text = writer.text()
+        (articles / f"{slug}.ttl").write_text(text, encoding="utf-8")
+        # The article's text holds every span its claims quote (kg validate checks it).
+        (texts / f"{slug}.txt").write_text(source_text(text), encoding="utf-8")
         total += writer.triples
     return total
+
+
+SPAN = re.compile(r'ms:(?:evidence|quoteText) "((?:[^"\\]|\\.)*)"@')
+
+
+def source_text(turtle: str) -> str:
+    """A stand-in article text: each quoted span once, a sentence a line."""
+    spans = dict.fromkeys(
+        match.group(1).replace('\\"', '"').replace("\\\\", "\\") for match in SPAN.finditer(turtle)
+    )
+    return "".join(f"{span}.\n" for span in spans)
 
 
 def parse_size(text: str) -> int:

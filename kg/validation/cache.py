@@ -289,6 +289,7 @@ def validate_changed(
     next run starts from this one.
     """
     from kg.validation.checking import shapes_graph
+    from kg.validation.evidence import facts_of_knowledge, with_evidence
 
     shapes = shapes_graph(shapes_files, knowledge)
     plan = compile_shapes(shapes)
@@ -328,6 +329,10 @@ def validate_changed(
     else:
         on_note(f"--changed: full validation ({reason})")
         report = run.validate()
+    # The evidence check reads text files, which no cached digest covers: it always
+    # runs afresh, replacing the cached run's evidence results (it is cheap).
+    facts = facts_of_knowledge(knowledge, run.source_files, data, knowledge.ontology())
+    report = with_evidence(report, facts)
     mentions = _every_mention(knowledge, files, digests, cache, mentions)
     write_cache(
         location, schema, {name: (digests[name], mentions[name]) for name in digests}, report

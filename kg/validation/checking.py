@@ -1,4 +1,8 @@
-"""Validation of the loaded knowledge or of given files, with the bundled shapes."""
+"""Validation of the loaded knowledge or of given files, with the bundled shapes.
+
+Both also run kg's evidence check (kg.validation.evidence), which SHACL cannot
+express: quoted spans must be in their source's text file.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from rdflib.term import Node
 from kg.knowledge.project import Knowledge
 from kg.model.files import discover, display_path, parse_file
 from kg.model.namespaces import new_graph
+from kg.validation.evidence import facts_of_files, facts_of_knowledge, with_evidence
 from kg.validation.shacl import ValidationReport
 
 
@@ -59,22 +64,28 @@ def validate_knowledge(
                 knowledge.store.reader(), data_files, knowledge.ontology()
             )
             note_fallbacks(plan, on_note)
-            return validate_fast(
+            report = validate_fast(
                 index,
                 shapes,
                 source_files=defined_in,
                 plan=plan,
                 entities_checked=entities,
+                on_note=on_note,
             )
-    return validate_with_engine(
+            return with_evidence(report, facts_of_knowledge(knowledge, defined_in))
+    data = knowledge.data()
+    ontology = knowledge.ontology()
+    source_files = knowledge.defining_files()
+    report = validate_with_engine(
         engine,
-        knowledge.data(),
+        data,
         shapes,
-        ontology=knowledge.ontology(),
+        ontology=ontology,
         inference=inference,
-        source_files=knowledge.defining_files(),
+        source_files=source_files,
         on_note=on_note,
     )
+    return with_evidence(report, facts_of_knowledge(knowledge, source_files, data, ontology))
 
 
 def validate_files(
@@ -85,11 +96,17 @@ def validate_files(
     engine: str = "pyshacl",
     on_note: Callable[[str], None] | None = None,
 ) -> ValidationReport:
-    """Validate user files against the bundled ontology and shapes (or `shapes_files`)."""
+    """Validate user files against the bundled ontology and shapes (or `shapes_files`).
+
+    The evidence check (kg.validation.evidence) looks for text files from each file's
+    folder upwards.
+    """
     data = new_graph()
     defined_in: dict[Node, str] = {}
+    parsed: list[tuple[Path, Graph]] = []
     for path in files:
         graph = parse_file(path, input_format)
+        parsed.append((path, graph))
         for subject in graph.subjects(RDF.type, None):
             if isinstance(subject, URIRef):
                 defined_in.setdefault(subject, display_path(path))
@@ -99,7 +116,7 @@ def validate_files(
     ontology = _union(parse_file(item.path) for item in ontology_files)
     from kg.validation.fast import validate_with_engine
 
-    return validate_with_engine(
+    report = validate_with_engine(
         engine,
         data,
         shapes_graph(shapes_files, None),
@@ -108,3 +125,4 @@ def validate_files(
         source_files=defined_in,
         on_note=on_note,
     )
+    return with_evidence(report, facts_of_files(parsed, data, ontology, defined_in))

@@ -16,7 +16,7 @@ from rdflib import Literal as RDFLiteral
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from kg.model.errors import UsageError
+from kg.model.errors import InputError, UsageError
 from kg.model.namespaces import new_graph, shorten
 
 Inference = Literal["none", "rdfs", "owlrl"]
@@ -27,6 +27,11 @@ SEVERITY_NAMES: dict[Node, str] = {
     SH.Warning: "warning",
     SH.Info: "info",
 }
+
+
+class ShapesFailure(InputError):
+    """The shapes graph cannot be used as it is: SHACL says validation fails (for
+    instance a SPARQL constraint with MINUS, VALUES or SERVICE, §5.3.1)."""
 
 
 @dataclass(frozen=True)
@@ -97,17 +102,34 @@ def validate(
             f"unknown inference {inference!r}: use one of {', '.join(INFERENCE_CHOICES)}"
         )
     import pyshacl
+    import rdflib
+    from pyshacl.errors import ReportableRuntimeError
 
-    _, report_graph, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference=inference,
-        advanced=True,
-        allow_warnings=True,
-        inplace=False,
-    )
-    assert isinstance(report_graph, Graph)
+    # pyshacl sets rdflib.NORMALIZE_LITERALS back to True after it loads a shapes
+    # graph (pyshacl.monkey.rdflib_bool_unpatch), for the whole process: kg keeps
+    # literals as written (kg.model.namespaces), so the setting is put back.
+    normalize = rdflib.NORMALIZE_LITERALS
+    try:
+        _, report_graph, text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference=inference,
+            advanced=True,
+            allow_warnings=True,
+            inplace=False,
+        )
+    except ReportableRuntimeError as problem:
+        raise ShapesFailure(f"the shapes cannot be used: {problem.message}") from None
+    except NotImplementedError as problem:
+        raise ShapesFailure(f"pyshacl cannot check these shapes: {problem}") from None
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
+    if not isinstance(report_graph, Graph):  # pyshacl's ValidationFailure
+        reason = str(text).strip().removeprefix("Validation Failure - ").strip()
+        raise ShapesFailure(
+            f"the shapes cannot be used: {reason} (see SHACL, https://www.w3.org/TR/shacl/)"
+        )
     files: Mapping[Node, str] = source_files if source_files is not None else {}
     context = _LabelContext([data, *([ontology] if ontology is not None else [])])
     results = sorted(

@@ -68,7 +68,7 @@ def _count_violations(
 
 def _unique_lang_violations(constraint: Constraint, value_nodes: set[Node]) -> Iterator[Violation]:
     """sh:uniqueLang: one violation per language that more than one value shares."""
-    if not any(bool(v.toPython()) for v in constraint.values):  # type: ignore[attr-defined]
+    if not constraint.extra["active"]:
         return
     seen: set[str] = set()
     duplicates: set[str] = set()
@@ -136,9 +136,11 @@ def _has_value_violations(
     messages: DefaultMessages,
 ) -> Iterator[Violation]:
     """sh:hasValue: the focus node is the value on a node shape."""
+    # No sh:value on either kind of shape: the W3C suite (core/node/hasValue-001,
+    # following data-shapes issue 111) expects none, and pyshacl gives none.
     for rule in constraint.values:
         if rule not in value_nodes:
-            yield (None if shape.path is not None else focus), messages.has_value()
+            yield None, messages.has_value()
 
 
 def _value_violations(

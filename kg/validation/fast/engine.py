@@ -3,13 +3,13 @@ hands over) or with the engine the user chose."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from rdflib import Dataset, Graph
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from kg.validation.fast.compiler import compile_shapes, shapes_with_targets
+from kg.validation.fast.compiler import TARGET_PREDICATES, compile_shapes
 from kg.validation.fast.evaluator import Evaluator
 from kg.validation.fast.hits import Hit
 from kg.validation.fast.index import TripleIndex, build_index, count_data_entities
@@ -21,6 +21,7 @@ from kg.validation.fast.results import (
 )
 from kg.validation.fast.shapes import (
     Constraint,
+    Fallback,
     Shape,
     ShapesPlan,
     Unsupported,
@@ -39,18 +40,22 @@ def validate_fast(
     focus: set[Node] | None = None,
     plan: ShapesPlan | None = None,
     entities_checked: int | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> ValidationReport:
     """Validate with the fast engine; shapes it does not support go to pyshacl.
 
     `focus`, when given, limits the check to those focus nodes (incremental
-    validation); the report then covers only them.
+    validation); the report then covers only them. The shapes of the plan's
+    fallbacks are noted by the caller (note_fallbacks); a shape found unsupported
+    only while checking the data (a blank-node focus node of a SPARQL-based
+    constraint, say) is noted here, through `on_note`.
     """
     plan = plan if plan is not None else compile_shapes(shapes)
     index = data if isinstance(data, TripleIndex) else build_index(data, ontology)
     evaluator = Evaluator(index, shapes)
     hits: list[Hit] = []
-    runnable: list[Shape] = []
-    fallback_nodes = {f.shape for f in plan.fallbacks}
+    # The shapes themselves, not their names: anonymous shapes all share one name.
+    fallback_nodes = {f.node for f in plan.fallbacks if f.node is not None}
     for shape in plan.shapes:
         targets = evaluator.focus_nodes(shape)
         if focus is not None:
@@ -60,10 +65,15 @@ def validate_fast(
                 for node in targets:
                     sparql_term(node)
             hits.extend(evaluator.check(shape, sorted(targets, key=sort_key)))
-            runnable.append(shape)
-        except Unsupported:
-            fallback_nodes.add(show_term(shape.node))
-    results = [result_from_hit(hit, evaluator, source_files or {}) for hit in hits]
+        except Unsupported as problem:
+            fallback_nodes.add(shape.node)
+            note_fallbacks([Fallback(show_term(shape.node), problem.reason, shape.node)], on_note)
+    # Every result, nested ones too, as kg.validation.shacl lists pyshacl's.
+    results = [
+        result_from_hit(hit, evaluator, source_files or {})
+        for top in hits
+        for hit in top.with_details()
+    ]
     extra = None
     if fallback_nodes:
         extra = _pyshacl_for(plan, fallback_nodes, index, source_files, focus)
@@ -95,21 +105,19 @@ def _all_constraints(shape: Shape) -> Iterator[Constraint]:
 
 def _pyshacl_for(
     plan: ShapesPlan,
-    shape_names: set[str],
+    keep: set[Node],
     index: TripleIndex,
     source_files: Mapping[Node, str] | None,
     focus: set[Node] | None,
 ) -> ValidationReport:
-    """Validate only the named shapes with pyshacl, by leaving the others untargeted."""
+    """Validate only the shapes `keep` with pyshacl, by leaving the others untargeted."""
     from kg.model.namespaces import new_graph
     from kg.validation.shacl import validate
 
     shapes = new_graph()
-    keep = {s for s in shapes_with_targets(plan.shapes_graph) if show_term(s) in shape_names}
-    target_predicates = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
     for s, p, o in plan.shapes_graph:
         if s not in keep and (
-            p in target_predicates or (p == RDF.type and o in (RDFS.Class, OWL.Class))
+            p in TARGET_PREDICATES or (p == RDF.type and o in (RDFS.Class, OWL.Class))
         ):
             continue
         shapes.add((s, p, o))
@@ -166,13 +174,30 @@ def validate_with_engine(
         return validate(data, shapes, ontology, inference, source_files)
     plan = compile_shapes(shapes)
     if engine == "auto" and not plan.fully_supported:
+        note_auto_choice(plan, on_note)
         return validate(data, shapes, ontology, inference, source_files)
-    note_fallbacks(plan, on_note)
-    return validate_fast(data, shapes, ontology, source_files, plan=plan)
+    note_fallbacks(plan.fallbacks, on_note)
+    return validate_fast(data, shapes, ontology, source_files, plan=plan, on_note=on_note)
 
 
-def note_fallbacks(plan: ShapesPlan, on_note: Callable[[str], None] | None) -> None:
+def note_fallbacks(
+    fallbacks: ShapesPlan | Iterable[Fallback], on_note: Callable[[str], None] | None
+) -> None:
     """Say which shapes the fast engine hands to pyshacl."""
-    for fallback in plan.fallbacks:
-        if on_note is not None:
-            on_note(f"shape {fallback.shape} is checked by pyshacl: {fallback.reason}")
+    if on_note is None:
+        return
+    for fallback in fallbacks.fallbacks if isinstance(fallbacks, ShapesPlan) else fallbacks:
+        on_note(f"shape {fallback.shape} is checked by pyshacl: {fallback.reason}")
+
+
+def note_auto_choice(plan: ShapesPlan, on_note: Callable[[str], None] | None) -> None:
+    """Say why --engine auto leaves every shape to pyshacl."""
+    if on_note is None or plan.fully_supported:
+        return
+    first = plan.fallbacks[0]
+    more = len(plan.fallbacks) - 1
+    others = f" (and {more} more shape{'s' if more > 1 else ''})" if more else ""
+    on_note(
+        f"pyshacl checks every shape: the fast engine cannot check shape {first.shape}"
+        f"{others}: {first.reason}"
+    )

@@ -69,8 +69,11 @@ class Evaluator(PathValues):
                             [*shape.messages] or extra_messages,
                         )
                     )
+            # A property shape's own property shapes apply to its value nodes (SHACL
+            # §2.3.1: a property shape validates each value node against sh:property).
+            targets = [focus] if shape.path is None else sorted(value_nodes, key=sort_key)
             for prop in shape.properties:
-                hits.extend(self.check(prop, [focus]))
+                hits.extend(self.check(prop, targets))
         for constraint in shape.constraints:
             if constraint.kind == "sparql":
                 hits.extend(self._sparql_hits(shape, constraint, focus_list))
@@ -79,8 +82,8 @@ class Evaluator(PathValues):
     def _node_hits(
         self, shape: Shape, constraint: Constraint, focus: Node, value_nodes: set[Node]
     ) -> list[Hit]:
-        # Like pyshacl: one result per failing value node, with the nested shape's
-        # results alongside it (pyshacl links them with sh:detail).
+        # Like pyshacl: one result per failing value node, the nested shape's results
+        # under it (sh:detail in the report graph).
         hits: list[Hit] = []
         messages = DefaultMessages(self, shape, constraint, focus)
         for value in sorted(value_nodes, key=sort_key):
@@ -88,8 +91,9 @@ class Evaluator(PathValues):
                 nested = self.check(constraint.extra["shapes"][index], [value])
                 if nested:
                     own = [*shape.messages] or messages.for_value(value, rule)
-                    hits.append(Hit(shape, focus, constraint.component, value, shape.path, own))
-                    hits.extend(nested)
+                    component = constraint.component
+                    hit = Hit(shape, focus, component, value, shape.path, own, details=nested)
+                    hits.append(hit)
         return hits
 
     def conforms(self, node: Node, shape: Shape) -> bool:

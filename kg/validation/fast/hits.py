@@ -3,7 +3,7 @@ the evaluator that runs them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from rdflib import Graph, URIRef
@@ -24,6 +24,15 @@ class Hit:
     path: Node | None
     messages: list[Node]
     source_constraint: Node | None = None
+    # The nested shape's results behind an sh:node result (sh:detail in the report).
+    details: list[Hit] = field(default_factory=list)
+
+    def with_details(self) -> list[Hit]:
+        """This hit and every hit nested under it, depth first."""
+        found = [self]
+        for detail in self.details:
+            found.extend(detail.with_details())
+        return found
 
 
 class Evaluation(Protocol):

@@ -77,26 +77,60 @@ def graph_of_hits(hits: list[Hit], evaluator: Evaluator) -> Graph:
     from kg.model.namespaces import new_graph
 
     graph = new_graph()
-    shapes = evaluator.shapes
     for hit in hits:
-        result = BNode()
-        graph.add((result, RDF.type, SH.ValidationResult))
-        graph.add((result, SH.sourceConstraintComponent, hit.component))
-        graph.add((result, SH.sourceShape, hit.shape.node))
-        graph.add((result, SH.resultSeverity, hit.shape.severity))
-        graph.add((result, SH.focusNode, hit.focus))
-        if hit.value is not None:
-            graph.add((result, SH.value, hit.value))
-        if hit.path is not None:
-            graph.add((result, SH.resultPath, hit.path))
-            _copy_shape_term(shapes, hit.path, graph)
-        if hit.source_constraint is not None:
-            graph.add((result, SH.sourceConstraint, hit.source_constraint))
-        if isinstance(hit.shape.node, BNode):
-            _copy_shape_term(shapes, hit.shape.node, graph)
-        for message in hit.messages:
-            graph.add((result, SH.resultMessage, message))
+        _add_result(graph, hit, evaluator.shapes)
     return graph
+
+
+def _add_result(graph: Graph, hit: Hit, shapes: Graph) -> BNode:
+    result = BNode()
+    graph.add((result, RDF.type, SH.ValidationResult))
+    graph.add((result, SH.sourceConstraintComponent, hit.component))
+    graph.add((result, SH.sourceShape, hit.shape.node))
+    graph.add((result, SH.resultSeverity, hit.shape.severity))
+    graph.add((result, SH.focusNode, hit.focus))
+    if hit.value is not None:
+        graph.add((result, SH.value, hit.value))
+    if hit.path is not None:
+        graph.add((result, SH.resultPath, _copy_path(shapes, hit.path, graph)))
+    if hit.source_constraint is not None:
+        graph.add((result, SH.sourceConstraint, hit.source_constraint))
+    if isinstance(hit.shape.node, BNode):
+        _copy_shape_term(shapes, hit.shape.node, graph)
+    for message in hit.messages:
+        graph.add((result, SH.resultMessage, message))
+    for detail in hit.details:
+        graph.add((result, SH.detail, _add_result(graph, detail, shapes)))
+    return result
+
+
+_PATH_KINDS = (
+    SH.inversePath,
+    SH.alternativePath,
+    SH.zeroOrMorePath,
+    SH.oneOrMorePath,
+    SH.zeroOrOnePath,
+)
+
+
+def _copy_path(shapes: Graph, path: Node, graph: Graph) -> Node:
+    """The path's triples as the engine reads the path: a list is a sequence, else
+    its one path predicate; nothing else a strange path node carries (W3C tests
+    core/path/path-strange-001 and -002)."""
+    if not isinstance(path, BNode):
+        return path
+    if (path, RDF.first, None) in shapes:
+        for predicate in (RDF.first, RDF.rest):
+            inner = shapes.value(path, predicate)
+            if inner is not None:
+                graph.add((path, predicate, _copy_path(shapes, inner, graph)))
+        return path
+    for kind in _PATH_KINDS:
+        inner = shapes.value(path, kind)
+        if inner is not None:
+            graph.add((path, kind, _copy_path(shapes, inner, graph)))
+            return path
+    return path
 
 
 def _copy_shape_term(shapes: Graph, node: Node, graph: Graph) -> None:
@@ -115,5 +149,7 @@ def finish_report_graph(graph: Graph, conforms: bool) -> None:
     report = BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
     graph.add((report, SH.conforms, RDFLiteral(conforms)))
+    nested = set(graph.objects(None, SH.detail))
     for result in list(graph.subjects(RDF.type, SH.ValidationResult)):
-        graph.add((report, SH.result, result))
+        if result not in nested:
+            graph.add((report, SH.result, result))

@@ -12,10 +12,12 @@ from rdflib.term import Node
 
 @dataclass(frozen=True)
 class Fallback:
-    """A shape the fast engine hands to pyshacl, and why."""
+    """A shape the fast engine hands to pyshacl, and why. `node` is the shape itself:
+    two anonymous shapes have the same name but only the one that falls back goes."""
 
     shape: str
     reason: str
+    node: Node | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib import Literal as RDFLiteral
-from rdflib.namespace import SH
+from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
 from kg.model.namespaces import prefix_lines
-from kg.stores.values import code_only
 from kg.validation.fast.hits import Hit
+from kg.validation.fast.prebinding import check_prebinding
 from kg.validation.fast.shapes import Shape, Unsupported, sort_key
 from kg.validation.fast.terms import to_rdflib
 
@@ -46,20 +46,9 @@ def compile_sparql(shapes: Graph, shape: Node, node: Node) -> _SparqlConstraint:
     body_start = _WHERE.search(text)
     if body_start is None:
         raise Unsupported("an sh:sparql query without WHERE")
-    # A sub-query evaluated before the join sees every $this at once; that equals
-    # pyshacl's pre-binding when the sub-query projects $this (and so keeps its
-    # solutions apart per focus node), or does not mention $this at all.
-    code = code_only(text)  # comments, strings and IRIs blanked out
-    for inner in list(_PROJECTION.finditer(code))[1:]:
-        inner_body = _WHERE.search(code, inner.end())
-        if inner_body is None:
-            raise Unsupported("an sh:sparql sub-query without WHERE")
-        if _THIS.search(text[inner.end() : inner_body.start()]):
-            continue
-        # $this anywhere in the sub-query's text, even in a comment: strict on purpose.
-        if _THIS.search(text[inner_body.end() : _group_end(code, inner_body.end())]):
-            raise Unsupported("an sh:sparql sub-query that uses $this without projecting it")
+    check_prebinding(text)
     prefixes = prefix_lines(_declared_prefixes(shapes, node))
+    _check_syntax(prefixes + text)
     projection = _PROJECTION.search(text)
     if projection is None:
         raise Unsupported("an sh:sparql query that is not a SELECT")
@@ -75,28 +64,34 @@ def compile_sparql(shapes: Graph, shape: Node, node: Node) -> _SparqlConstraint:
     )
 
 
-def _group_end(code: str, start: int) -> int:
-    """Where the group opened just before `start` closes, in a query whose comments,
-    strings and IRIs are blanked out (kg.stores.values.code_only)."""
-    depth = 1
-    for position in range(start, len(code)):
-        if code[position] == "{":
-            depth += 1
-        elif code[position] == "}":
-            depth -= 1
-            if depth == 0:
-                return position
-    return len(code)
+def _check_syntax(text: str) -> None:
+    """Refuse a query Oxigraph cannot parse: pyshacl then decides what it means."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(text)
+    except SyntaxError as problem:
+        first_line = str(problem).splitlines()[0] if str(problem) else "a syntax error"
+        raise Unsupported(f"an sh:sparql query that Oxigraph cannot parse ({first_line})") from None
 
 
 def _declared_prefixes(shapes: Graph, node: Node) -> list[tuple[str, str]]:
+    """The prefixes sh:prefixes declares, following owl:imports from each holder of
+    declarations (SHACL §5.2.1; W3C test sparql/node/prefixes-001)."""
     found: dict[str, str] = {}
-    for holder in shapes.objects(node, SH.prefixes):
+    holders = list(shapes.objects(node, SH.prefixes))
+    seen: set[Node] = set()
+    while holders:
+        holder = holders.pop()
+        if holder in seen:
+            continue
+        seen.add(holder)
+        holders.extend(shapes.objects(holder, OWL.imports))
         for declaration in shapes.objects(holder, SH.declare):
             prefix = shapes.value(declaration, SH.prefix)
             namespace = shapes.value(declaration, SH.namespace)
             if prefix is not None and namespace is not None:
-                found[str(prefix)] = str(namespace)
+                found.setdefault(str(prefix), str(namespace))
     return sorted(found.items())
 
 
