@@ -11,6 +11,35 @@ from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pa
 from kg.model.errors import QueryError, UsageError
 
 
+def checked_width(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """--width as a number of characters, 0 for "none" (no limit); refused (exit 2) otherwise."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text == "none":
+        return 0
+    if not text.isdigit():
+        raise click.BadParameter(
+            f"{value!r} is not a width: give a number of characters, 0 or 'none' for no limit"
+        )
+    return int(text)
+
+
+def table_width(given: int | None, on_terminal: bool) -> int | None:
+    """The table's line width: --width when given (0: none), else the terminal's, else none.
+
+    Piped or redirected output is never cut unless --width asks for it: what goes to
+    a file or another program must hold every character.
+    """
+    if given is not None:
+        return given or None
+    if not on_terminal:
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 @click.command()
 @click.option(
     "--format",
@@ -69,6 +98,14 @@ def queries(output_format: str) -> None:
     default=None,
     help="Result format [default: table on a terminal, csv otherwise].",
 )
+@click.option(
+    "--width",
+    metavar="N",
+    callback=checked_width,
+    default=None,
+    help="Cut table lines to N characters, a cut cell ending in '…'; 0 or none for no "
+    "limit [default: the terminal's width on a terminal, no limit when piped].",
+)
 @click.option("--iris", is_flag=True, help="Show IRIs (prefixed) instead of labels.")
 @as_of_option
 @lang_option
@@ -80,6 +117,7 @@ def query(
     expression: str | None,
     params: tuple[tuple[str, str], ...],
     output_format: str | None,
+    width: int | None,
     iris: bool,
     as_of: date | None,
     lang: str,
@@ -90,6 +128,7 @@ def query(
     Examples:
       kg query pending-decisions
       kg query event-results -p manufacturer msr:bmw --format csv
+      kg query person-quotes --width none
       kg query -e 'SELECT ?team WHERE { ?team a ms:Team }'
     """
     from kg.answers.labels import fetch_labels
@@ -133,7 +172,9 @@ def query(
         assert result.graph is not None
         click.echo(stable_turtle(result.graph), nl=False)
         return
-    chosen = output_format or ("table" if sys.stdout.isatty() else "csv")
+    on_terminal = sys.stdout.isatty()
+    chosen = output_format or ("table" if on_terminal else "csv")
     terms = [term for row in result.rows for term in row]
     labels = fetch_labels(store, terms, lang, graphs)
-    click.echo(render(result, labels, chosen, show_iris=iris), nl=False)
+    lines = table_width(width, on_terminal)
+    click.echo(render(result, labels, chosen, show_iris=iris, width=lines), nl=False)

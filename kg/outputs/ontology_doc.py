@@ -268,7 +268,7 @@ def render_body(ontology: Graph) -> str:
             for term, _ in entries
         )
         toc.append(
-            f'<li><a href="#{slug}">{escape(title)}</a> ({len(members)})<ol>{items}</ol></li>'
+            f'<li><a href="#{slug}">{escape(title)}</a> ({len(entries)})<ol>{items}</ol></li>'
         )
         sections.append(
             f'<section id="{slug}"><h2>{escape(title)}</h2>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 
 from rdflib import BNode, Literal, URIRef
@@ -20,18 +21,76 @@ def _cells(result: QueryResult, labels: Labels, show_iris: bool) -> list[list[st
     return [[labels.of(term, show_iris) for term in row] for row in result.rows]
 
 
-def as_table(result: QueryResult, labels: Labels, show_iris: bool = False) -> str:
-    header = list(result.variables)
-    rows = _cells(result, labels, show_iris)
-    widths = [len(h) for h in header]
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NARROWEST = 4  # a cut cell keeps at least three characters and its "…"
+
+
+def heading(variable: str) -> str:
+    """A column heading in words: entryClass and entry_class both read "entry class".
+
+    Words in capitals (IRI, GTP) keep them; the machine formats (CSV, TSV, JSON) keep
+    the variable names instead, so that programs reading them see stable columns.
+    """
+    words = []
+    for part in re.split(r"[_\-\s]+", variable):
+        for word in _CAMEL_BOUNDARY.split(part):
+            if word:
+                words.append(word if len(word) > 1 and word.isupper() else word.lower())
+    return " ".join(words) or variable
+
+
+def _column_widths(natural: Sequence[int], headings: Sequence[int], width: int | None) -> list[int]:
+    """Each column's width so that a line fits `width` (None: no limit).
+
+    The widest columns give way first: every column wider than a common cap is cut
+    to it, and the cap is the widest that lets the line fit. Narrow columns (numbers,
+    classes) keep their whole text, and a heading is cut only when the headings
+    alone are wider than the line.
+    """
+    gaps = 2 * (len(natural) - 1)
+    if width is None or sum(natural) + gaps <= width:
+        return list(natural)
+    room = width - gaps
+    floors = [min(n, h) for n, h in zip(natural, headings, strict=True)]
+    if sum(max(f, _NARROWEST) for f in floors) > room:
+        floors = [0] * len(natural)
+
+    def fitted(cap: int) -> list[int]:
+        return [max(f, min(n, cap)) for n, f in zip(natural, floors, strict=True)]
+
+    cap = max(natural)
+    while cap > _NARROWEST and sum(fitted(cap)) > room:
+        cap -= 1
+    widths = fitted(cap)
+    # Hand what is left over to the cut columns, left to right, one character each.
+    spare = room - sum(widths)
+    for index, natural_width in enumerate(natural):
+        if spare <= 0:
+            break
+        if widths[index] < natural_width:
+            widths[index] += 1
+            spare -= 1
+    return widths
+
+
+def as_table(
+    result: QueryResult, labels: Labels, show_iris: bool = False, width: int | None = None
+) -> str:
+    """An aligned text table with headings in words.
+
+    `width` bounds every line (a cut cell ends with "…"); None shows every cell whole.
+    """
+    header = [heading(variable) for variable in result.variables]
+    rows = [[cell.replace("\n", " ") for cell in row] for row in _cells(result, labels, show_iris)]
+    natural = [len(h) for h in header]
     for row in rows:
         for index, cell in enumerate(row):
-            widths[index] = min(max(widths[index], len(cell)), 60)
+            natural[index] = max(natural[index], len(cell))
+    widths = _column_widths(natural, [len(h) for h in header], width)
 
     def line(cells: Sequence[str]) -> str:
         parts = []
-        for index, cell in enumerate(cells):
-            text = cell.replace("\n", " ")
+        for index, text in enumerate(cells):
             if len(text) > widths[index]:
                 text = text[: widths[index] - 1] + "…"
             parts.append(text.ljust(widths[index]))
@@ -65,7 +124,7 @@ def as_markdown(result: QueryResult, labels: Labels, show_iris: bool = False) ->
     def escape(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(result.variables) + " |"]
+    lines = ["| " + " | ".join(escape(heading(v)) for v in result.variables) + " |"]
     lines.append("|" + "|".join(" --- " for _ in result.variables) + "|")
     for row in _cells(result, labels, show_iris):
         lines.append("| " + " | ".join(escape(c) for c in row) + " |")
@@ -99,10 +158,16 @@ def as_json(result: QueryResult, labels: Labels) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(result: QueryResult, labels: Labels, format_name: str, show_iris: bool = False) -> str:
-    """One SELECT result in one of RESULT_FORMATS."""
+def render(
+    result: QueryResult,
+    labels: Labels,
+    format_name: str,
+    show_iris: bool = False,
+    width: int | None = None,
+) -> str:
+    """One SELECT result in one of RESULT_FORMATS; `width` bounds the table's lines only."""
     if format_name == "table":
-        return as_table(result, labels, show_iris)
+        return as_table(result, labels, show_iris, width)
     if format_name == "csv":
         return as_delimited(result, labels, ",", show_iris)
     if format_name == "tsv":

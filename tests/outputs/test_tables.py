@@ -1,0 +1,183 @@
+"""Query tables people read: whole cells unless a width is asked for, headings in words.
+
+Regression tests for issue 16: tables cut every cell at 60 characters, with no way to
+widen them, and showed camelCase variable names as column headings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Literal
+
+from kg.answers.labels import Labels
+from kg.outputs.tables import as_table, heading, render
+from kg.stores.base import QueryResult
+
+MINI = Path(__file__).parents[1] / "fixtures" / "cli" / "mini"
+
+QUOTE = (
+    "We have decided to run customer cars from the start, because the teams asked for "
+    "them and the platform is ready for it: the first two go to the United States."
+)
+# One row: a long quote, a camelCase variable and a snake_case one.
+SPARQL = (
+    "SELECT ?quoteText ?entry_class ?carNumber WHERE { VALUES (?quoteText ?entry_class ?carNumber)"
+    f' {{ ("{QUOTE}" "GTD Pro" "24") }} }}'
+)
+
+
+def one_row() -> QueryResult:
+    return QueryResult(
+        kind="select",
+        variables=("quoteText", "entry_class", "carNumber"),
+        rows=((Literal(QUOTE), Literal("GTD Pro"), Literal("24")),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "words"),
+    [
+        ("entryClass", "entry class"),
+        ("entry_class", "entry class"),
+        ("lapTime", "lap time"),
+        ("speedKph", "speed kph"),
+        ("person", "person"),
+        ("sourceIRI", "source IRI"),
+        ("lap2Time", "lap2 time"),
+    ],
+)
+def test_variable_names_become_words(variable: str, words: str) -> None:
+    assert heading(variable) == words
+
+
+def test_table_without_a_width_cuts_nothing() -> None:
+    text = as_table(one_row(), Labels({}))
+    assert QUOTE in text
+    assert "…" not in text
+
+
+def test_table_headings_are_words() -> None:
+    header = as_table(one_row(), Labels({})).splitlines()[0]
+    assert header.split("  ")[0].strip() == "quote text"
+    assert "entry class" in header and "car number" in header
+    assert "quoteText" not in header and "entry_class" not in header
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_a_width_bounds_every_line_and_marks_cut_cells(width: int) -> None:
+    lines = as_table(one_row(), Labels({}), width=width).splitlines()
+    assert all(len(line) <= width for line in lines), lines
+    row = lines[2]
+    # The short columns keep their text; the quote is cut and says so.
+    assert row.rstrip().endswith("24")
+    assert "GTD Pro" in row
+    quote_cell = row.split("  ")[0]
+    assert quote_cell.endswith("…")
+    assert QUOTE.startswith(quote_cell[:-1])
+
+
+def test_a_width_the_table_fits_in_changes_nothing() -> None:
+    assert as_table(one_row(), Labels({}), width=1000) == as_table(one_row(), Labels({}))
+
+
+def test_machine_formats_keep_the_variable_names() -> None:
+    labels = Labels({})
+    assert render(one_row(), labels, "csv").splitlines()[0] == "quoteText,entry_class,carNumber"
+    assert render(one_row(), labels, "tsv").splitlines()[0] == "quoteText\tentry_class\tcarNumber"
+    payload = json.loads(render(one_row(), labels, "json"))
+    assert payload["variables"] == ["quoteText", "entry_class", "carNumber"]
+    # Markdown is for people, like the table.
+    assert render(one_row(), labels, "markdown").splitlines()[0] == (
+        "| quote text | entry class | car number |"
+    )
+
+
+def test_piped_table_is_never_cut(run_kg) -> None:
+    result = run_kg("--data", str(MINI), "query", "-e", SPARQL, "--format", "table")
+    assert result.exit_code == 0, result.output
+    assert QUOTE in result.stdout
+    assert "…" not in result.stdout
+
+
+@pytest.mark.parametrize("value", ["0", "none", "NONE"])
+def test_width_zero_or_none_is_no_limit(run_kg, value: str) -> None:
+    result = run_kg(
+        "--data", str(MINI), "query", "-e", SPARQL, "--format", "table", "--width", value
+    )
+    assert result.exit_code == 0, result.output
+    assert QUOTE in result.stdout
+
+
+def test_width_option_cuts_the_table(run_kg) -> None:
+    result = run_kg(
+        "--data", str(MINI), "query", "-e", SPARQL, "--format", "table", "--width", "50"
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 50 for line in lines), lines
+    assert "…" in lines[2]
+
+
+def test_width_does_not_touch_csv(run_kg) -> None:
+    result = run_kg("--data", str(MINI), "query", "-e", SPARQL, "--format", "csv", "--width", "20")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows == [["quoteText", "entry_class", "carNumber"], [QUOTE, "GTD Pro", "24"]]
+
+
+@pytest.mark.parametrize("value", ["-3", "wide", "1.5"])
+def test_bad_width_is_a_usage_error(run_kg, value: str) -> None:
+    result = run_kg("--data", str(MINI), "query", "-e", SPARQL, "--width", value)
+    assert result.exit_code == 2
+    assert "--width" in result.stderr
+    assert "0 or 'none' for no limit" in result.stderr
+
+
+def run_on_a_terminal(*args: str, columns: int) -> str:
+    """`kg ARGS` with its stdout on a pseudo-terminal COLUMNS wide; what it wrote there."""
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "COLUMNS": str(columns)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg", *args],
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal is closed once the process has exited
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 0, errors.decode()
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_on_a_terminal_the_table_fits_its_width() -> None:
+    output = run_on_a_terminal("--data", str(MINI), "query", "-e", SPARQL, columns=60)
+    lines = output.splitlines()
+    assert lines[0].startswith("quote text"), output
+    assert all(len(line) <= 60 for line in lines), lines
+    assert lines[2].split("  ")[0].endswith("…")
+
+
+def test_on_a_terminal_width_none_shows_whole_cells() -> None:
+    output = run_on_a_terminal(
+        "--data", str(MINI), "query", "-e", SPARQL, "--width", "none", columns=60
+    )
+    assert QUOTE in output
