@@ -28,10 +28,12 @@ def show(
 ) -> None:
     """Everything the graph knows about ENTITY, each fact with its source.
 
-    ENTITY is an IRI, a prefixed name (msr:rll), or a label or alias in any
-    language, case and accents ignored ("rene rast", "BMW M Team RLL", "RLL").
-    When several entities match, they are listed; when none does, the closest
-    names are suggested (exit code 2 in both cases).
+    ENTITY is an IRI, a prefixed name (msr:rll), a label or alias in any
+    language, case and accents ignored ("rene rast", "BMW M Team RLL", "RLL"),
+    a car number ("#25", "car 25", "#25 Daytona", "25 Daytona 2024"), or a
+    word of a name ("Rast"). When several entities match, they are listed with
+    what tells them apart; when none does, the closest names are suggested
+    (exit code 2 in both cases). See docs/lookup.md.
     """
     import dataclasses
     import json
