@@ -94,16 +94,22 @@ def _text(term: Identifier | None) -> str:
     return "" if term is None else str(term)
 
 
-def _source(store: Store, iri: str, labels: Labels, graphs: Sequence[str] | None) -> SourceRef:
+def _source(
+    store: Store, iri: str, labels: Labels, graphs: Sequence[str] | None, lang: str = "en"
+) -> SourceRef:
     rows = store.query(_SOURCE_QUERY, bindings={"source": URIRef(iri)}, graphs=graphs).rows
-    title = summary = published = not_before = not_after = language = ""
+    title = published = not_before = not_after = language = ""
+    # The summary in the reader's language, else English, else any.
+    summaries: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: tuple(_text(t) for t in r)):
-        t, s, p, nb, na, lang = (_text(term) for term in row)
-        if isinstance(row[1], Literal) and row[1].language == "en":
-            summary = s
-        title, summary = title or t, summary or s
+        t, s, p, nb, na, lang_code = (_text(term) for term in row)
+        if s:
+            written_in = row[1].language if isinstance(row[1], Literal) else None
+            summaries.setdefault(written_in or "", s)
+        title = title or t
         published, not_before, not_after = published or p, not_before or nb, not_after or na
-        language = language or lang
+        language = language or lang_code
+    summary = summaries.get(lang) or summaries.get("en") or next(iter(summaries.values()), "")
     if published:
         date = published
     elif not_before or not_after:
@@ -134,7 +140,7 @@ def entity_card(
     rows = store.query(saved.text, bindings={"entity": entity}, graphs=graphs).dicts()
     claim_details = _claim_details(store, rows, graphs)
     labels = _card_labels(store, entity, identity, rows, claim_details, lang, graphs)
-    grouped = _group_facts(store, rows, labels, graphs)
+    grouped = _group_facts(store, rows, labels, graphs, lang)
     facts = [
         _fact(key, found, grouped.sources, claim_details, labels, entity, lang)
         for key, found in grouped.facts.items()
@@ -195,7 +201,11 @@ def _card_labels(
 
 
 def _group_facts(
-    store: Store, rows: Sequence[_Row], labels: Labels, graphs: Sequence[str] | None
+    store: Store,
+    rows: Sequence[_Row],
+    labels: Labels,
+    graphs: Sequence[str] | None,
+    lang: str = "en",
 ) -> _Grouped:
     """One group per fact, gathering its sources and quotes from every row that states it."""
     sources: dict[str, SourceRef] = {}
@@ -213,7 +223,7 @@ def _group_facts(
         if isinstance(source, URIRef):
             source_iris.add(str(source))
             if str(source) not in sources:
-                sources[str(source)] = _source(store, str(source), labels, graphs)
+                sources[str(source)] = _source(store, str(source), labels, graphs, lang)
         if row.get("evidence") is not None:
             evidence.add(_text(row.get("evidence")))
     return _Grouped(grouped, sources)
