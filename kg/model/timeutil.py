@@ -92,6 +92,10 @@ class TimeInterval:
         instant = self.moment.isoformat() if self.moment is not None else ""
         return (low, high, instant)
 
+    def wording_in(self, lang: str) -> str | None:
+        """The expression written in `lang` itself, or None."""
+        return dict(self.expressions).get(lang)
+
     def wording(self, lang: str = "en") -> str | None:
         """The expression in `lang`, else English, else any, else None."""
         by_lang = dict(self.expressions)
@@ -278,6 +282,41 @@ def known_by(interval: TimeInterval, day: date) -> bool | None:
     return None
 
 
+_IN_THE_SOURCE = {"en": "in the source", "de": "in der Quelle"}
+_MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "de": [
+        "Jan.",
+        "Feb.",
+        "März",
+        "Apr.",
+        "Mai",
+        "Juni",
+        "Juli",
+        "Aug.",
+        "Sep.",
+        "Okt.",
+        "Nov.",
+        "Dez.",
+    ],
+}
+
+
+def _month_span(earliest: date | None, latest: date | None, lang: str) -> str | None:
+    """Whole months in words ("Sep–Dec 2023", "Nov 2023–Feb 2024"), else None."""
+    if earliest is None or latest is None or earliest.day != 1:
+        return None
+    if latest.day != calendar.monthrange(latest.year, latest.month)[1] or latest < earliest:
+        return None
+    names = _MONTHS.get(lang, _MONTHS["en"])
+    first, last = names[earliest.month - 1], names[latest.month - 1]
+    if earliest.year != latest.year:
+        return f"{first} {earliest.year}–{last} {latest.year}"
+    if earliest.month == latest.month:
+        return f"{first} {earliest.year}"
+    return f"{first}–{last} {earliest.year}"
+
+
 def format_interval(interval: TimeInterval, lang: str = "en") -> str:
     """ "2023-07 (month)", "towards the end of 2023 (2023-09-01..2023-12-31)"."""
     words = _PRECISION_WORDS.get(lang, _PRECISION_WORDS["en"])
@@ -300,6 +339,12 @@ def format_interval(interval: TimeInterval, lang: str = "en") -> str:
     else:
         span = ""
     wording = interval.wording(lang)
+    if wording and span and interval.expressions and interval.wording_in(lang) is None:
+        # The source's words are in another language: say the time in the reader's
+        # words, and quote the source's.
+        months = _month_span(earliest, latest, lang)
+        said = _IN_THE_SOURCE.get(lang, _IN_THE_SOURCE["en"])
+        return f'{months or span} ({said}: "{wording}")'
     if wording and span:
         return f"{wording} ({span})"
     if wording:

@@ -87,7 +87,7 @@ def test_pending_after_the_article(kg: Run) -> None:
         "BMW (Andreas Roos)",
         "under evaluation",
         "2023-07 (month)",
-        "gegen Ende 2023 (2023-09-01..2023-12-31)",
+        'Sep–Dec 2023 (in the source: "gegen Ende 2023")',
         "no",
         "msr:article-2023-07-motorsport-total-bmw-lmdh-customers",
     ]
@@ -165,7 +165,7 @@ def test_outcome_flips_pending_to_decided_on_its_day_and_not_before(kg: Run) -> 
     assert row_of(before)[2:6] == [
         "under evaluation",
         "2023-07 (month)",
-        "gegen Ende 2023 (2023-09-01..2023-12-31)",
+        'Sep–Dec 2023 (in the source: "gegen Ende 2023")',
         "yes",
     ]
     after = ok(kg(*args, "decisions", "--as-of", "2024-03-10"))
@@ -173,7 +173,7 @@ def test_outcome_flips_pending_to_decided_on_its_day_and_not_before(kg: Run) -> 
     assert row_of(after)[2:] == [
         "decided",
         "2024-03 (month)",
-        "gegen Ende 2023 (2023-09-01..2023-12-31)",
+        'Sep–Dec 2023 (in the source: "gegen Ende 2023")',
         "no",
         "msr:article-2023-07-motorsport-total-bmw-lmdh-customers, "
         "msr:article-2024-03-fixture-bmw-decides",

@@ -39,14 +39,14 @@ def lines(result: Result) -> list[str]:
 def test_around_a_decision(kg: Run) -> None:
     out = lines(kg("timeline", DECISION))
     assert len(out) == 3
-    assert out[0].startswith("2023-07 (month)                           published: BMW has not yet")
+    assert out[0].startswith("2023-07 (month)".ljust(49) + "published: BMW has not yet")
     assert out[0].endswith(f"  [{GERMAN}]")
     assert out[1] == (
-        "2023-07 (month)                           decision status report: Andreas Roos; "
+        "2023-07 (month)".ljust(49) + "decision status report: Andreas Roos; "
         f"BMW decision on an LMDh customer programme; under evaluation  [{GERMAN}]"
     )
     assert out[2] == (
-        "gegen Ende 2023 (2023-09-01..2023-12-31)  expected: decision status report: "
+        'Sep–Dec 2023 (in the source: "gegen Ende 2023")  expected: decision status report: '
         f"Andreas Roos; BMW decision on an LMDh customer programme; under evaluation  [{GERMAN}]"
     )
 
@@ -57,7 +57,7 @@ def test_a_recorded_outcome_joins_the_timeline_in_order(kg: Run) -> None:
     assert [line.split("  ")[0].strip() for line in out] == [
         "2023-07 (month)",
         "2023-07 (month)",
-        "gegen Ende 2023 (2023-09-01..2023-12-31)",
+        'Sep–Dec 2023 (in the source: "gegen Ende 2023")',
         "2024-03 (month)",
         "2024-03 (month)",
         "2024-03-10 (day)",
@@ -66,7 +66,7 @@ def test_a_recorded_outcome_joins_the_timeline_in_order(kg: Run) -> None:
         "decided: decision outcome: TEST FIXTURE: BMW keeps the M Hybrid V8 with the factory "
         "teams; no LMDh customer programme for now.  [msr:article-2024-03-fixture-bmw-decides]"
     )
-    assert out[5].startswith("2024-03-10 (day)".ljust(42) + "published: TEST FIXTURE")
+    assert out[5].startswith("2024-03-10 (day)".ljust(49) + "published: TEST FIXTURE")
 
 
 def test_whole_graph_is_in_time_order(kg: Run) -> None:
@@ -94,7 +94,7 @@ def test_window_keeps_what_overlaps_it(kg: Run) -> None:
     out = lines(kg("timeline", DECISION, "--from", "2023-10", "--to", "2023-11"))
     # Only the expected time ("end of 2023" overlaps October-November) is left.
     assert len(out) == 1
-    assert out[0].startswith("gegen Ende 2023 (2023-09-01..2023-12-31)  expected:")
+    assert out[0].startswith('Sep–Dec 2023 (in the source: "gegen Ende 2023")  expected:')
     assert lines(kg("timeline", DECISION, "--from", "2024")) == [
         "Nothing dated is known in that window."
     ]

@@ -152,7 +152,7 @@ def test_time_spec_rows() -> None:
     interval = from_spec_rows(rows, "msr:x")
     assert (interval.earliest, interval.latest) == (date(2023, 9, 1), date(2023, 12, 31))
     assert interval.precision == "part of year"
-    assert format_interval(interval) == "gegen Ende 2023 (2023-09-01..2023-12-31)"
+    assert format_interval(interval, "de") == "gegen Ende 2023 (2023-09-01..2023-12-31)"
 
 
 @pytest.mark.parametrize(
@@ -187,3 +187,26 @@ def test_user_times() -> None:
     for bad in ("2023-13-40", "yesterday", "2023-13", "23"):
         with pytest.raises(UsageError, match="is not a date; write YYYY-MM-DD"):
             parse_user_time(bad, "--from")
+
+
+def test_a_vague_time_in_another_language_is_said_in_the_readers_words() -> None:
+    # Issue 16: English output printed "Expected: gegen Ende 2023" untranslated.
+    german = TimeInterval(
+        date(2023, 9, 1),
+        date(2023, 12, 31),
+        "part of year",
+        expressions=(("de", "gegen Ende 2023"),),
+    )
+    assert format_interval(german, "en") == ('Sep–Dec 2023 (in the source: "gegen Ende 2023")')
+    assert format_interval(german, "de") == "gegen Ende 2023 (2023-09-01..2023-12-31)"
+    across = TimeInterval(
+        date(2023, 11, 1), date(2024, 2, 29), "bounds", expressions=(("en", "over the winter"),)
+    )
+    assert format_interval(across, "de") == (
+        'Nov. 2023–Feb. 2024 (in der Quelle: "over the winter")'
+    )
+    # Bounds that are no whole months keep the days.
+    days = TimeInterval(
+        date(2024, 3, 10), date(2024, 3, 20), "bounds", expressions=(("en", "mid-March"),)
+    )
+    assert format_interval(days, "de") == ('2024-03-10..2024-03-20 (in der Quelle: "mid-March")')

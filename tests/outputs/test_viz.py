@@ -201,7 +201,7 @@ def test_facts_carry_sources(knowledge: Knowledge) -> None:
     expected = [
         f for f in facts[MSR + "viz-2023-07-decision-status"] if f.property == "expected at"
     ]
-    assert expected[0].value == "gegen Ende 2023 (2023-09-01..2023-12-31)"
+    assert expected[0].value == 'Sep–Dec 2023 (in the source: "gegen Ende 2023")'
 
 
 def test_schema_graph_has_classes_subclass_and_property_edges(knowledge: Knowledge) -> None:
@@ -360,7 +360,7 @@ def test_decision_timeline_draws_statuses_window_and_as_of(
     assert "BMW LMDh customer decision" in texts
     assert "under evaluation" in texts
     assert " as of 2023-08-01" in texts
-    assert "gegen Ende 2023 (2023-09-01..2023-12-31)" in texts
+    assert 'Sep–Dec 2023 (in the source: "gegen Ende 2023")' in texts
     everything = viz.decision_timeline(knowledge, tmp_path / "all.png", lang="de")
     assert (everything.decisions, everything.reports) == (1, 2)
     assert (tmp_path / "all.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
