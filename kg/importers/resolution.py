@@ -242,6 +242,21 @@ class Resolver:
             self._note(Note("ambiguous", what, name, new, f"matches {listing}; add a rule"))
         return Resolved(new, True, " ".join(name.split()))
 
+    def unlabelled_name(self, resolved: Resolved) -> str | None:
+        """The published name of a linked entity when none of its curated labels folds to it.
+
+        A driver linked by IMSA id or surname rule, or a team linked by rule, may carry
+        only another spelling ("Calado" for "James Calado"); the importer records the
+        published name as an alias, so the official name finds the entity.
+        """
+        if resolved.created:
+            return None
+        name = " ".join(resolved.label.split())
+        folded = fold(name)
+        if not name or any(resolved.iri in by.get(folded, ()) for by in self.names.values()):
+            return None
+        return name
+
     def team(self, name: str) -> Resolved:
         return self._resolve("team", name, self.rules.teams, str(MS.Team), "imsa-team")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, SKOS, XSD
 
 from kg.importers.imsa import convert
 from kg.importers.resolution import DriverName, Resolver, empty_resolver, load_rules
@@ -381,6 +381,42 @@ def test_a_surname_rule_applies_only_to_a_unique_surname_in_its_car() -> None:
     assert any(n.kind == "rule not applied" for n in resolver.take_notes())
     other_car = resolver.lineup([DriverName("Daniel", "Serra", "687")], event, "63")
     assert other_car[0].iri == str(MSR["imsa-driver-687"])
+
+
+def _aliases(graph: Graph, entity: URIRef) -> set[Literal]:
+    return set(graph.objects(entity, SKOS.altLabel))  # type: ignore[arg-type]
+
+
+def test_a_linked_driver_gets_the_published_full_name_as_a_sourced_alias(
+    full_import: tuple[Path, str],
+) -> None:
+    """Issue 16: the file says "James Calado", the curated graph only "Calado"."""
+    graph = _graph(full_import[0] / DAYTONA / "202401271340-race-results.ttl")
+    doc = MSR["imsa-2024-02-daytona-international-speedway-202401271340-race-results"]
+    calado = MSR["calado"]  # linked by the surname rule for car #62
+    full_name = Literal("James Calado", lang="en")
+    assert _aliases(graph, calado) == {full_name}
+    (statement,) = graph.subjects(RDF.object, full_name)
+    assert graph.value(statement, RDF.type) == MS.Statement
+    assert graph.value(statement, RDF.subject) == calado
+    assert graph.value(statement, RDF.predicate) == SKOS.altLabel
+    assert graph.value(statement, MS.statedIn) == doc
+    # A curated label that folds to the published name needs no alias; a new
+    # entity has the published name as its one label; a ruled team whose
+    # curated aliases include its entrant name ("BMW M Team RLL") gets none.
+    assert _aliases(graph, MSR["dries-vanthoor"]) == set()
+    assert _aliases(graph, MSR["imsa-driver-701"]) == set()
+    assert _aliases(graph, MSR["rll"]) == set()
+
+
+def test_a_team_linked_by_rule_gets_its_entrant_name_unless_a_label_folds_to_it() -> None:
+    rll = str(MSR["rll"])
+    unlabelled = convert(DAYTONA_RACE, _resolver({}))
+    aliases = {o for s, p, o in unlabelled.triples if s == URIRef(rll) and p == SKOS.altLabel}
+    assert aliases == {Literal("BMW M Team RLL", lang="en")}
+    named = {str(MS.Team): {"bmw m team rll": frozenset({rll})}}
+    labelled = convert(DAYTONA_RACE, _resolver(named))
+    assert not any(s == URIRef(rll) and p == SKOS.altLabel for s, p, _ in labelled.triples)
 
 
 def test_convert_names_file_line_and_column_for_a_bad_value(tmp_path: Path) -> None:

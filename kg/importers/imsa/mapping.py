@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import SKOS, XSD
 from rdflib.term import Node
 
 from kg.importers.imsa.reading import (
@@ -198,7 +198,8 @@ def _entry(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> URIRef:
     table, resolver, builder = sheet.table, sheet.resolver, sheet.builder
     event, session, rules = sheet.event, sheet.session, resolver.rules
     row, line = car.row, car.line
-    team = builder.entity(resolver.team(row["TEAM"]), MS.Team)
+    team_resolved = resolver.team(row["TEAM"])
+    team = builder.entity(team_resolved, MS.Team)
     model = builder.entity(resolver.car_model(row["VEHICLE"]), MS.CarModel)
     racing_class = builder.entity(resolver.racing_class(car.class_name), MS.RacingClass)
     maker = resolver.manufacturer(row["IMSA_ManufacturerId"].strip(), row["VEHICLE"])
@@ -207,6 +208,7 @@ def _entry(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> URIRef:
     drivers = _lineup(table, line, row)
     resolved_drivers = resolver.lineup(drivers, str(event), car.number)
     driver_iris = [builder.entity(r, MS.Person) for r in resolved_drivers]
+    _published_names(builder, resolver, [team_resolved, *resolved_drivers])
     builder.claim(
         entry,
         MS.Entry,
@@ -237,6 +239,15 @@ def _entry(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> URIRef:
             sheet.start_date,
         )
     return racing_class
+
+
+def _published_names(builder: Builder, resolver: Resolver, linked: Sequence[Resolved]) -> None:
+    """The file's full name of a team or driver whose curated labels spell it otherwise,
+    as a sourced skos:altLabel: the file says "James Calado", the article "Calado"."""
+    for resolved in linked:
+        name = resolver.unlabelled_name(resolved)
+        if name is not None:
+            builder.fact(URIRef(resolved.iri), SKOS.altLabel, Literal(name, lang="en"))
 
 
 def _result(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> None:
