@@ -197,12 +197,16 @@ def relabel_text(text: str) -> str:
 
 
 def order_keys(sparql: str) -> tuple[str, ...]:
-    """The variables of the query's final ORDER BY (every query here orders by variables)."""
+    """The variables of the query's final ORDER BY, each once, in order.
+
+    The rows' sequence of these values must be the same on every store. A key may be
+    an expression of them, such as (!BOUND(?lapTime)) to put rows without a time
+    last: it orders by values these variables already show."""
     clauses = re.findall(r"ORDER\s+BY\s+([^\n{}]*)\s*$", sparql, re.IGNORECASE | re.MULTILINE)
     if not clauses:
         return ()
-    keys = tuple(re.findall(r"\?(\w+)", clauses[-1]))
-    assert keys and not re.search(r"\bDESC\b|\(", clauses[-1]), clauses[-1]
+    keys = tuple(dict.fromkeys(re.findall(r"\?(\w+)", clauses[-1])))
+    assert keys and not re.search(r"\bDESC\b", clauses[-1]), clauses[-1]
     return keys
 
 
@@ -219,7 +223,10 @@ def answer_of(run: Run, keys: tuple[str, ...]) -> Answer:
     payload = json.loads(run.stdout)
     variables = tuple(payload["variables"])
     raw = [tuple(row.get(var) for var in variables) for row in payload["rows"]]
-    positions = [variables.index(key) for key in keys]
+    # Keys the query orders by but does not select cannot be seen: the sequence of the
+    # selected ones must still agree (a query that orders by what it hides, as
+    # fastest-laps does by the class's English name, ends with a unique key).
+    positions = [variables.index(key) for key in keys if key in variables]
     # Blank nodes are masked in the keys: SPARQL leaves their order among themselves open.
     masked = as_text([_masked(row) for row in raw])
     return Answer(
@@ -368,7 +375,7 @@ def test_query_answers_alike_on_every_store(stores: dict[str, str], case: QueryC
         assert run.exit_code == 0, f"{command_line(spec, case.args)}: {run.stderr}"
         answers[name] = answer_of(run, keys)
     reference = answers.pop(REFERENCE)
-    assert set(keys) <= set(reference.variables), (keys, reference.variables)
+    assert not keys or set(keys) & set(reference.variables), (keys, reference.variables)
     assert reference.rows, f"{command_line(REFERENCE, case.args)} gives no rows"
     differences = [
         query_difference(name, stores[name], case.args, reference, answer)
