@@ -27,7 +27,7 @@ from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
 from kg.stores.config import redact
 from kg.stores.remote_views import MergedViews
 from kg.stores.terms import EXACT_DATATYPE, held, ntriples
-from kg.stores.values import inject_values
+from kg.stores.values import inject_rows, inject_values
 
 TIMEOUT_ENV = "KG_SPARQL_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -42,6 +42,8 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _LONG_URL = 4000
 
 _QUAD_QUERY = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+_QUAD_OBJECTS = "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+_DISTINCT_QUAD_OBJECTS = "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 # The RDF merge of the knowledge's graphs, written by `kg push` beside them: a server's
 # union of several graphs may count a triple once per graph (Oxigraph 0.5 does), and the
@@ -274,10 +276,8 @@ class SparqlStore:
             if self._has_written:
                 from kg.stores.terms import canonical
 
-                found = self._select_all(
-                    f"SELECT ?o WHERE {{ GRAPH <{WRITTEN_GRAPH}> {{ ?s ?p ?o }} }}",
-                    [WRITTEN_GRAPH],
-                )
+                # The request names WRITTEN_GRAPH as its only graph.
+                found = self._select_all(_QUAD_OBJECTS, [WRITTEN_GRAPH])
                 for (term,) in found.rows:
                     if isinstance(term, Literal):
                         value = canonical(term)
@@ -302,11 +302,7 @@ class SparqlStore:
                 ways.setdefault(value, set()).add(term)
         if not ways:
             return {}
-        values = " ".join(ntriples(value) for value in ways)
-        also_plain = self._select_all(
-            f"SELECT DISTINCT ?o WHERE {{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
-            None,
-        )
+        also_plain = self._select_all(inject_rows(_DISTINCT_QUAD_OBJECTS, "o", ways), None)
         plain = {term for (term,) in also_plain.rows}
         return {
             value: next(iter(terms))

@@ -37,7 +37,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from kg.model.files import display_path
-from kg.model.namespaces import MS, MSS, new_graph
+from kg.model.namespaces import MS, MSS, new_graph, prefix_lines
 from kg.validation.shacl import ValidationReport, ValidationResult, label_rank, shown
 
 if TYPE_CHECKING:
@@ -117,8 +117,8 @@ SELECT ?p ?o WHERE {
     FILTER (?p = rdf:type || ?p = skos:prefLabel || ?p = rdfs:label)
 }
 """
-_PREFIXES = (
-    f"PREFIX ms: <{MS}>\nPREFIX rdf: <{RDF}>\nPREFIX rdfs: <{RDFS}>\nPREFIX skos: <{SKOS}>\n"
+_PREFIXES = prefix_lines(
+    [("ms", str(MS)), ("rdf", str(RDF)), ("rdfs", str(RDFS)), ("skos", str(SKOS))]
 )
 
 
