@@ -283,7 +283,9 @@ def known_by(interval: TimeInterval, day: date) -> bool | None:
 
 
 _IN_THE_SOURCE = {"en": "in the source", "de": "in der Quelle"}
-_MONTHS = {
+# Month names as a reader says them, the same on every machine (not calendar's,
+# which follows the locale).
+MONTHS_SHORT = {
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
     "de": [
         "Jan.",
@@ -300,6 +302,36 @@ _MONTHS = {
         "Dez.",
     ],
 }
+MONTHS_FULL = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "de": [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+}
 
 
 def _month_span(earliest: date | None, latest: date | None, lang: str) -> str | None:
@@ -308,7 +340,7 @@ def _month_span(earliest: date | None, latest: date | None, lang: str) -> str | 
         return None
     if latest.day != calendar.monthrange(latest.year, latest.month)[1] or latest < earliest:
         return None
-    names = _MONTHS.get(lang, _MONTHS["en"])
+    names = MONTHS_SHORT.get(lang, MONTHS_SHORT["en"])
     first, last = names[earliest.month - 1], names[latest.month - 1]
     if earliest.year != latest.year:
         return f"{first} {earliest.year}–{last} {latest.year}"
