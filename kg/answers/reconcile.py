@@ -2,8 +2,10 @@
 
 For each claim of an article that official results can check (finishing
 positions, laps down, line-ups, class winners, fastest laps), the verdict is
-"corroborated", "contradicted" (both values and both sources are kept) or
-"cannot say" (with the reason). Article entries are matched to the official
+"corroborated", "contradicted" (both values and both sources are kept),
+"differs" (the official value is another, but the claim leaves open what it
+measures: "15 laps behind" without saying behind whom or when) or "cannot
+say" (with the reason). Article entries are matched to the official
 race entries of the same event: by car number when the article gives one,
 otherwise by entrant, class, car model and make, and only when exactly one
 official entry fits; an ambiguous match is reported, never guessed.
@@ -15,21 +17,22 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from rdflib.term import Node
 
 from kg.knowledge.project import Knowledge
-from kg.model.namespaces import MS, MSR, MSV, new_graph, shorten
+from kg.model.namespaces import MS, MSR, MSV, expand, shorten
+from kg.model.wording import literal_text
 
 CORROBORATED = "corroborated"
 CONTRADICTED = "contradicted"
+DIFFERS = "differs"
 CANNOT_SAY = "cannot say"
-VERDICTS = (CONTRADICTED, CANNOT_SAY, CORROBORATED)
+VERDICTS = (CONTRADICTED, DIFFERS, CANNOT_SAY, CORROBORATED)
 
 REPORT = MSR["imsa-reconciliation-report"]
+REPORT_TITLE = "Articles checked against the official IMSA results (kg reconcile)"
 
 # Every triple of every node of one claim class, with whether its source is an
 # official results file. One query per class keeps the logic in Python simple.
@@ -133,6 +136,7 @@ def reconcile(knowledge: Knowledge, event: str | None = None) -> list[Check]:
     entries = _nodes(knowledge, MS.Entry, graphs)
     results = _nodes(knowledge, MS.Result, graphs)
     fastest = _nodes(knowledge, MS.FastestLap, graphs)
+    reports = _nodes(knowledge, MS.RacePositionReport, graphs)
     kinds = {
         str(row[0]): str(row[1])
         for row in knowledge.store.query(SESSION_KIND_QUERY, graphs=graphs).rows
@@ -166,7 +170,16 @@ def reconcile(knowledge: Knowledge, event: str | None = None) -> list[Check]:
         claims_fastest = [
             f for f in fastest.values() if not f.official and str(f.one(MS.entry)) == entry.iri
         ]
-        checks.extend(_check_entry(entry, claims_results, claims_fastest, official, labels))
+        claims_behind = [
+            r
+            for r in reports.values()
+            if not r.official
+            and str(r.one(MS.entry)) == entry.iri
+            and r.one(MS.lapsBehind) is not None
+        ]
+        checks.extend(
+            _check_entry(entry, [*claims_results, *claims_behind], claims_fastest, official, labels)
+        )
     return sorted(
         checks, key=lambda c: (c.entry_label, c.subject, c.checked_property, c.claim, c.reported)
     )
@@ -255,13 +268,18 @@ def _check_entry(
         )
         label = shorten(entry.iri)
         for claim, prop, reported in checkable:
-            yield make(CANNOT_SAY, claim, prop, reported, "", None, why, label)
+            # A driver or class the article names: shown by name, not IRI.
+            named = labels.get(expand(reported) or reported, reported)
+            yield make(CANNOT_SAY, claim, prop, named, "", None, why, label)
         return
     (match,) = matches
     label = _label(match, labels)
     result = official.results.get(match.iri)
     matched = _Matched(entry, match, result, labels, make, label)
     for claim, prop, reported in checkable:
+        if prop == MS.lapsBehind:
+            yield matched.laps_behind(claim, prop, reported, official)
+            continue
         if prop == MS.driver:
             yield matched.driver(claim, prop, reported)
             continue
@@ -285,6 +303,7 @@ def _checkable(
             MS.classPosition,
             MS.lapsBehindClassWinner,
             MS.lapsCompleted,
+            MS.lapsBehind,
         ):
             value = claim.one(prop)
             if value is not None:
@@ -310,6 +329,8 @@ class _Matched:
         lineup = self.match.all(MS.driver)
         names = ", ".join(self.labels.get(d, shorten(d)) for d in lineup)
         driver = next(d for d in self.entry.all(MS.driver) if shorten(d) == reported)
+        # The reported value is what a reader sees: the driver's name, not an IRI.
+        reported = self.labels.get(driver, reported)
         if driver in lineup:
             return self.make(
                 CORROBORATED,
@@ -382,6 +403,47 @@ class _Matched:
             self.label,
         )
 
+    def laps_behind(
+        self, claim: ClaimNode, prop: URIRef, reported: str, official: _Official
+    ) -> Check:
+        """Laps behind that the article gives without saying behind whom or when.
+
+        Compared with the car's official deficit to its class winner at the finish:
+        the same number is corroborated; another one differs (it may have been
+        counted at another time, or against another car) but does not contradict.
+        A car of the same team that finished that many laps down is named, since the
+        article's number may be about it.
+        """
+        result = self.result
+        finished = result.one(MS.lapsBehindClassWinner) if result is not None else None
+        if result is None or finished is None:
+            why = "the official results do not say how many laps behind this car finished"
+            return self.make(CANNOT_SAY, claim, prop, reported, "", result, why, self.label)
+        if str(finished) == reported:
+            why = f"finished {finished} laps behind the class winner"
+            return self.make(
+                CORROBORATED, claim, prop, reported, str(finished), result, why, self.label
+            )
+        others = [
+            _label(other, self.labels)
+            for other in sorted(official.entries.values(), key=lambda e: e.iri)
+            if other.iri != self.match.iri
+            and other.one(MS.event) == self.match.one(MS.event)
+            and other.one(MS.entrant) == self.match.one(MS.entrant)
+            and (other_result := official.results.get(other.iri)) is not None
+            and str(other_result.one(MS.lapsBehindClassWinner)) == reported
+        ]
+        why = (
+            f"finished {finished} laps behind the class winner; the article does not say "
+            "behind whom or when it counted"
+        )
+        if others:
+            why += (
+                f"; {', '.join(others)} of the same team finished {reported} laps down, "
+                "so the article's number may be about that car"
+            )
+        return self.make(DIFFERS, claim, prop, reported, str(finished), result, why, self.label)
+
     def position(self, claim: ClaimNode, prop: URIRef, reported: str, result: ClaimNode) -> Check:
         """A place the article gives, against both the overall and the class position."""
         overall = result.one(MS.overallPosition)
@@ -417,7 +479,7 @@ def _check_fastest(
     label: str,
 ) -> Check:
     scope = claim.one(MS.scope)
-    reported = shorten(str(scope)) if scope is not None else ""
+    reported = labels.get(str(scope), shorten(str(scope))) if scope is not None else ""
     session = match.one(MS.session)
     if scope is None:
         return make(
@@ -446,7 +508,7 @@ def _check_fastest(
         )
     holders = [official.entries.get(str(f.one(MS.entry))) for f in best]
     names = ", ".join(
-        f"{_label(h, labels)} {f.one(MS.lapTime)}"
+        f"{_label(h, labels)}, {literal_text(f.one(MS.lapTime))}"
         for h, f in zip(holders, best, strict=True)
         if h is not None
     )
@@ -488,100 +550,3 @@ def reconciliation_for(knowledge: Knowledge, entity_iri: str) -> list[Check]:
 
 
 # --- Output ----------------------------------------------------------------------------
-
-
-def as_text(checks: Sequence[Check]) -> str:
-    """Two lines per check: the verdict with both values, then both sources."""
-    lines = []
-    for check in checks:
-        official = check.official or "-"
-        lines.append(
-            f"{check.verdict.upper():<13} {check.entry_label}: {shorten(check.checked_property)} "
-            f"reported {check.reported}, official {official} ({check.explanation})"
-        )
-        sources = f"reported in {shorten(check.reported_source)} ({shorten(check.claim)})"
-        if check.official_source:
-            sources += f"; official: {shorten(check.official_source)}"
-        lines.append(f"{'':13} {sources}")
-    counts = {v: sum(1 for c in checks if c.verdict == v) for v in VERDICTS}
-    lines.append(
-        f"{len(checks)} checks: {counts[CORROBORATED]} corroborated, "
-        f"{counts[CONTRADICTED]} contradicted, {counts[CANNOT_SAY]} cannot say"
-    )
-    return "\n".join(lines) + "\n"
-
-
-def as_turtle(checks: Sequence[Check], knowledge: Knowledge) -> str:
-    """The checks as ms:Reconciliation claims of one derived ms:ReconciliationReport."""
-    from kg.model.serialize import stable_turtle
-
-    graph = new_graph()
-    graph.add((REPORT, RDF.type, MS.ReconciliationReport))
-    graph.add((REPORT, DCTERMS.language, Literal("en", datatype=XSD.language)))
-    graph.add(
-        (
-            REPORT,
-            MS.summary,
-            Literal(
-                "What the official IMSA results say about the claims of the articles "
-                "(written by kg reconcile --write).",
-                lang="en",
-            ),
-        )
-    )
-    dates = _official_dates(knowledge, {c.official_source for c in checks if c.official_source})
-    if dates:
-        graph.add((REPORT, MS.publishedNotBefore, Literal(max(dates), datatype=XSD.date)))
-    graph.add(
-        (
-            REPORT,
-            MS.publicationDateNote,
-            Literal(
-                "Derived from the sources it compares; it cannot predate the latest of them.",
-                lang="en",
-            ),
-        )
-    )
-    for check in checks:
-        node = MSR[f"reconciliation-{check.key}"]
-        graph.add((node, RDF.type, MS.Reconciliation))
-        graph.add((node, MS.statedIn, REPORT))
-        graph.add((node, MS.checksClaim, URIRef(check.claim)))
-        graph.add((node, MS.checkedProperty, URIRef(check.checked_property)))
-        graph.add((node, MS.verdict, Literal(check.verdict)))
-        graph.add((node, MS.reportedValue, Literal(check.reported)))
-        graph.add((node, MS.entry, URIRef(check.subject)))
-        if check.official:
-            graph.add((node, MS.officialValue, Literal(check.official)))
-        if check.official_claim:
-            graph.add((node, MS.againstClaim, URIRef(check.official_claim)))
-        graph.add((node, MS.description, Literal(check.explanation, lang="en")))
-        for source in (check.reported_source, check.official_source):
-            if source:
-                graph.add((REPORT, PROV.wasDerivedFrom, URIRef(source)))
-    return stable_turtle(graph)
-
-
-def _official_dates(knowledge: Knowledge, documents: set[str]) -> list[str]:
-    query = """
-    PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
-    SELECT ?doc ?date WHERE { ?doc ms:publishedNotBefore ?date }
-    """
-    dates: list[str] = []
-    for doc in sorted(documents):
-        rows = knowledge.store.query(query, bindings={"doc": URIRef(doc)}).rows
-        dates.extend(str(row[1]) for row in rows if row[1] is not None)
-    return dates
-
-
-def write_reconciliation(checks: Sequence[Check], knowledge: Knowledge, path: Path) -> bool:
-    from kg.model.fileio import write_atomically
-
-    return write_atomically(path, as_turtle(checks, knowledge))
-
-
-def reconciliation_section(checks: Sequence[Check]) -> str:
-    """The checks as a section of `kg show` (empty when there are none)."""
-    if not checks:
-        return ""
-    return "\nOfficial results (kg reconcile):\n" + as_text(checks)

@@ -35,15 +35,19 @@ def reconcile(settings: Settings, event: str | None, write: bool, out_file: Path
     For every article claim the official race results can check (finishing
     positions, laps down, line-ups, class winners, fastest laps), prints
     whether the results corroborate it, contradict it (with both values and
-    both sources) or cannot say, and why. EVENT (a name or IRI, e.g.
+    both sources), differ from it (another value, where the claim leaves open
+    what it measures: "15 laps behind" without saying behind whom or when)
+    or cannot say, and why. EVENT (a name or IRI, e.g.
     "Rolex 24 at Daytona 2024") limits the check to one event.
 
-    Exit code 0 when nothing is contradicted, 1 when a claim is contradicted,
-    2 when EVENT names no entity or several, 3 when the data cannot be read.
+    Exit code 0 when nothing is contradicted ("differs" included), 1 when a
+    claim is contradicted, 2 when EVENT names no entity or several, 3 when
+    the data cannot be read.
     """
     from kg.answers.lookup import resolve_one
-    from kg.answers.reconcile import CONTRADICTED, as_text, write_reconciliation
+    from kg.answers.reconcile import CONTRADICTED
     from kg.answers.reconcile import reconcile as run
+    from kg.answers.reconcile_report import as_text, write_reconciliation
     from kg.model import paths
     from kg.model.files import display_path
 

@@ -38,6 +38,16 @@ SELECT ?entity ?type ?name WHERE {
 }
 """
 
+# English preferred names of curated entities: the title of an imported file names
+# its event as the curated data does ("Rolex 24 at Daytona 2024").
+CURATED_PREFERRED_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?entity ?name WHERE {
+  ?entity skos:prefLabel ?name .
+  FILTER(isIRI(?entity) && langMatches(lang(?name), "en"))
+}
+"""
+
 CURATED_IDS_QUERY = """
 PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
 SELECT ?entity ?id WHERE { ?entity ms:imsaDriverId ?id . FILTER(isIRI(?entity)) }
@@ -212,6 +222,7 @@ class Resolver:
     names: Mapping[str, Mapping[str, frozenset[str]]]  # type IRI -> folded name -> entity IRIs
     driver_ids: Mapping[str, frozenset[str]]
     notes: list[Note] = field(default_factory=list)
+    preferred: Mapping[str, str] = field(default_factory=dict)  # IRI -> English prefLabel
 
     def take_notes(self) -> list[Note]:
         taken, self.notes = self.notes, []
@@ -307,6 +318,15 @@ class Resolver:
         label = f"IMSA {year} round {number}: {venue.replace('-', ' ').title()}"
         return Resolved(str(MSR[f"imsa-{year}-{round_venue}"]), True, label)
 
+    def event_name(self, event: Resolved, year: str, round_venue: str) -> str:
+        """The event as a title names it: its curated name, else its round and venue."""
+        curated = self.preferred.get(event.iri)
+        if curated is not None and not event.created:
+            return curated
+        number, _, venue = round_venue.partition("-")
+        round_number = str(int(number)) if number.isdigit() else number
+        return f"{year} round {round_number} at {venue.replace('-', ' ').title()}"
+
     def session(self, session_key: str, folder_key: str, session_slug: str) -> Resolved:
         ruled = self.rules.sessions.get(f"{folder_key}/{session_slug}")
         if ruled is not None:
@@ -395,6 +415,7 @@ def curated_graphs(store: Store, data_graphs: Sequence[str]) -> list[str]:
 def build_resolver(store: Store, graphs: Sequence[str], rules: Rules) -> Resolver:
     names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     ids: dict[str, set[str]] = defaultdict(set)
+    preferred: dict[str, str] = {}
     if graphs:
         for entity, type_iri, name in store.query(CURATED_NAMES_QUERY, graphs=graphs).rows:
             if entity is not None and type_iri is not None and name is not None:
@@ -402,10 +423,16 @@ def build_resolver(store: Store, graphs: Sequence[str], rules: Rules) -> Resolve
         for entity, imsa_id in store.query(CURATED_IDS_QUERY, graphs=graphs).rows:
             if entity is not None and imsa_id is not None:
                 ids[str(imsa_id)].add(str(entity))
+        for entity, name in store.query(CURATED_PREFERRED_QUERY, graphs=graphs).rows:
+            if entity is not None and name is not None:
+                # One English prefLabel per entity (the shapes' rule); the least wins
+                # should data break it, so the title stays deterministic.
+                preferred[str(entity)] = min(preferred.get(str(entity), str(name)), str(name))
     return Resolver(
         rules=rules,
         names={t: {n: frozenset(e) for n, e in by.items()} for t, by in names.items()},
         driver_ids={k: frozenset(v) for k, v in ids.items()},
+        preferred=preferred,
     )
 
 

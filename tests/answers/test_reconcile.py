@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.answers.reconcile import CORROBORATED, as_turtle, reconcile, reconciliation_for
+from kg.answers.reconcile import (
+    CORROBORATED,
+    DIFFERS,
+    reconcile,
+    reconciliation_for,
+)
+from kg.answers.reconcile_report import as_turtle
 from kg.knowledge.project import open_knowledge
 from kg.model.namespaces import MSR
 
@@ -33,7 +39,39 @@ def test_the_articles_positions_are_corroborated(run_kg) -> None:
     ]
     for line in expected:
         assert line in lines
-    assert lines[-1] == "17 checks: 17 corroborated, 0 contradicted, 0 cannot say"
+    assert lines[-1] == "18 checks: 17 corroborated, 0 contradicted, 1 differs, 0 cannot say"
+
+
+LAPS_BEHIND_25 = (
+    "DIFFERS       #25 BMW M Team RLL (GTP): ms:lapsBehind reported 15, official 13 "
+    "(finished 13 laps behind the class winner; the article does not say behind whom or "
+    "when it counted; #24 BMW M Team RLL (GTP) of the same team finished 15 laps down, so "
+    "the article's number may be about that car)"
+)
+
+
+def test_15_laps_behind_differs_from_the_official_13_and_names_the_sister_car(run_kg) -> None:
+    # The article's "15 laps behind" for the #25: officially 13 laps down in class at the
+    # finish, and the #24 was 15 down. Never corroborated, not a contradiction either:
+    # the article leaves open what it counted. Exit 0: nothing is contradicted.
+    result = run_kg("reconcile", "Rolex 24 at Daytona 2024")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    index = lines.index(LAPS_BEHIND_25)
+    assert lines[index + 1] == (
+        "              reported in msr:article-2024-01-daytona-bmw-rolex24-report "
+        f"(msr:daytona-2024-report-position-25-15-laps-behind); official: {RESULTS_DOC}"
+    )
+
+
+def test_the_written_report_keeps_both_lap_counts() -> None:
+    knowledge = open_knowledge("memory")
+    (check,) = [c for c in reconcile(knowledge) if c.checked_property.endswith("/lapsBehind")]
+    assert (check.verdict, check.reported, check.official) == (DIFFERS, "15", "13")
+    text = as_turtle([check], knowledge)
+    assert 'ms:verdict "differs"' in text
+    assert 'ms:reportedValue "15"' in text and 'ms:officialValue "13"' in text
+    assert "#24 BMW M Team RLL (GTP) of the same team finished 15 laps down" in text
 
 
 def test_the_text_output_matches_the_golden(run_kg) -> None:
@@ -53,7 +91,7 @@ def test_a_wrong_position_is_contradicted_with_both_values_and_sources(run_kg) -
         "              reported in msr:test-made-up-article (msr:test-made-up-result-25); "
         f"official: {RESULTS_DOC}"
     )
-    assert lines[-1] == "19 checks: 18 corroborated, 1 contradicted, 0 cannot say"
+    assert lines[-1] == "20 checks: 18 corroborated, 1 contradicted, 1 differs, 0 cannot say"
 
 
 def test_an_unknown_event_is_a_usage_error(run_kg) -> None:
@@ -67,7 +105,8 @@ def test_without_official_results_nothing_can_be_said(run_kg, tmp_path: Path) ->
     result = run_kg("--data", str(DATA / "entities.ttl"), "--data", str(articles), "reconcile")
     assert result.exit_code == 0
     assert (
-        result.stdout.splitlines()[-1] == "17 checks: 0 corroborated, 0 contradicted, 17 cannot say"
+        result.stdout.splitlines()[-1]
+        == "18 checks: 0 corroborated, 0 contradicted, 0 differs, 18 cannot say"
     )
     assert "no official race entry of this event fits (car number)" in result.stdout
 
@@ -76,8 +115,9 @@ def test_reconciliation_for_an_entry() -> None:
     knowledge = open_knowledge("memory")
     checks = reconciliation_for(knowledge, str(MSR["rolex-24-at-daytona-2024-entry-24"]))
     assert sorted((c.checked_property.rsplit("/", 1)[1], c.reported) for c in checks) == [
-        ("driver", "msr:dries-vanthoor"),
-        ("driver", "msr:philipp-eng"),
+        # The reported driver by name, as a reader sees it (it was "msr:dries-vanthoor").
+        ("driver", "Dries Vanthoor"),
+        ("driver", "Philipp Eng"),
         ("position", "8"),
     ]
     assert all(c.verdict == CORROBORATED for c in checks)
@@ -97,16 +137,30 @@ def test_write_is_deterministic_and_the_bundled_file_is_current(run_kg, tmp_path
 
 
 def test_the_saved_query_reads_the_written_checks(run_kg) -> None:
-    result = run_kg("query", "reconciliation", "--format", "csv")
+    result = run_kg("query", "reconciliation", "--format", "csv", "--iris")
     assert result.exit_code == 0, result.output
-    assert "msr:daytona-2024-report-result-24,position,corroborated,8" in result.stdout
+    assert "msr:daytona-2024-report-result-24,ms:position,corroborated,8," in result.stdout
+    car_25 = run_kg(
+        "query",
+        "reconciliation",
+        "-p",
+        "entry",
+        "msr:rolex-24-at-daytona-2024-entry-25",
+        "--format",
+        "csv",
+        "--iris",
+    )
+    assert car_25.exit_code == 0, car_25.output
+    assert (
+        "msr:daytona-2024-report-position-25-15-laps-behind,ms:lapsBehind,differs,15,13,"
+        in car_25.stdout
+    )
 
 
 def test_show_lists_the_checks_of_an_entry(run_kg) -> None:
     result = run_kg("show", "msr:rolex-24-at-daytona-2024-entry-25")
     assert result.exit_code == 0, result.output
-    assert "\nOfficial results (kg reconcile):\n" in result.stdout
-    assert (
-        "CORROBORATED  #25 BMW M Team RLL (GTP): ms:position reported 7, official overall 7, "
-        "class 7 (matches the position overall and in class)"
-    ) in result.stdout
+    checks = result.stdout.split("\nChecked against the official results\n", 1)[1]
+    assert "  - Position: reported 7, official overall 7, class 7 (corroborated)" in checks
+    # Issue 16: "15 laps behind" is checkable; both numbers are shown.
+    assert "Laps behind: reported 15, official 13 (differs)" in checks

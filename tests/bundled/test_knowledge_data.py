@@ -59,6 +59,9 @@ CONTRACT_CLAIM_CLASSES = {
 CONTRACT_SOURCE_CLASSES = {MS.SourceDocument, MS.NewsArticle}
 # Nodes that only carry a value of the claim that points at them.
 VALUE_NODE_CLASSES = {MS.TimeSpec}
+# Where a name no source gives comes from (tests/bundled/test_label_sources.py):
+# the editors' notes and the additions made under them. Neither is a fact.
+EDITORIAL_CLASSES = {MS.EditorialNote, MS.EditorialAddition}
 
 
 def _rel(path: Path) -> str:
@@ -105,6 +108,10 @@ def claim_nodes(graph: Graph) -> set[Node]:
 
 def source_documents(graph: Graph) -> set[Node]:
     return _typed(graph, source_classes())
+
+
+def editorial_nodes(graph: Graph) -> set[Node]:
+    return _typed(graph, EDITORIAL_CLASSES)
 
 
 def value_nodes(graph: Graph, claims: set[Node]) -> set[Node]:
@@ -157,6 +164,7 @@ def test_every_fact_is_a_claim_or_covered_by_a_statement(path: Path) -> None:
     claims = claim_nodes(graph)
     documents = source_documents(graph)
     values = value_nodes(graph, claims)
+    editorial = editorial_nodes(graph)
     covered = statement_triples(graph)
     uncovered = sorted(
         f"{s.n3()} {p.n3()} {o.n3()}"
@@ -165,6 +173,7 @@ def test_every_fact_is_a_claim_or_covered_by_a_statement(path: Path) -> None:
         and s not in claims
         and s not in documents
         and s not in values
+        and s not in editorial
         and (s, p, o) not in covered
     )
     assert not uncovered, (
@@ -207,6 +216,23 @@ def test_every_source_document_has_a_language_and_a_date(path: Path) -> None:
             assert graph.value(document, MS.publicationDateNote) is not None, (
                 f"{_rel(path)}: {document.n3()} is dated by bounds only and needs an "
                 "ms:publicationDateNote saying why"
+            )
+
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=_rel)
+def test_every_source_document_has_a_title_to_cite_it_by(path: Path) -> None:
+    """Articles, imported results files and the reconciliation report alike (issue 16)."""
+    graph = parsed(path)
+    for document in source_documents(graph):
+        titles = list(graph.objects(document, DCTERMS.title))
+        assert titles, f"{_rel(path)}: {document.n3()} has no dcterms:title"
+        assert all(isinstance(t, Literal) and t.language for t in titles), (
+            f"{_rel(path)}: {document.n3()} has a dcterms:title without a language tag"
+        )
+        if graph.value(document, MS.textFile) is not None:
+            language = str(graph.value(document, DCTERMS.language))
+            assert language in {t.language for t in titles if isinstance(t, Literal)}, (
+                f"{_rel(path)}: {document.n3()} has no title in its own language @{language}"
             )
 
 
@@ -261,8 +287,11 @@ def test_no_entity_is_defined_in_two_article_files() -> None:
 
 def test_registry_has_identity_triples_only() -> None:
     graph = parsed(REGISTRY)
+    editorial = editorial_nodes(graph)
     facts = sorted(
-        f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph if p not in IDENTITY_PREDICATES
+        f"{s.n3()} {p.n3()} {o.n3()}"
+        for s, p, o in graph
+        if p not in IDENTITY_PREDICATES and s not in editorial
     )
     assert not facts, (
         "data/entities.ttl holds identity only; move these facts, as claims, into "
@@ -280,7 +309,7 @@ def _all_data() -> Graph:
 
 def test_every_entity_has_one_preflabel_per_language() -> None:
     union = _all_data()
-    skip = claim_classes() | source_classes() | VALUE_NODE_CLASSES
+    skip = claim_classes() | source_classes() | VALUE_NODE_CLASSES | EDITORIAL_CLASSES
     problems = []
     for entity in sorted(set(union.subjects(RDF.type, None))):
         if any(cls in skip for cls in union.objects(entity, RDF.type)):

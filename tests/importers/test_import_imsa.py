@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from kg.importers.imsa import convert
 from kg.importers.resolution import DriverName, Resolver, empty_resolver, load_rules
@@ -435,3 +435,41 @@ def test_laps_name_the_driver_from_the_sessions_results() -> None:
     lap_1 = MSR["imsa-2024-05-sebring-international-raceway-race-lap-01-1"]
     drivers = [o for s, p, o in converted.triples if s == lap_1 and p == MS.driver]
     assert drivers == [URIRef(MSR["imsa-driver-602"])]  # Sebastien Bourdais
+
+
+@pytest.mark.parametrize(
+    ("csv_name", "title"),
+    [
+        (
+            f"{DAYTONA}/202401271340-race-results.csv",
+            "IMSA WeatherTech SportsCar Championship, Rolex 24 at Daytona 2024, race: "
+            "official results (Al Kamel Systems)",
+        ),
+        (
+            f"{DAYTONA}/202401251005-practice-1-results.csv",
+            "IMSA WeatherTech SportsCar Championship, Rolex 24 at Daytona 2024, practice 1: "
+            "official results (Al Kamel Systems)",
+        ),
+        (
+            f"{DAYTONA}/202401271340-race-weather.csv",
+            "IMSA WeatherTech SportsCar Championship, Rolex 24 at Daytona 2024, race: "
+            "official weather observations (Al Kamel Systems)",
+        ),
+        (
+            "2024/05-sebring-international-raceway/202403160940-race-laps.csv",
+            "IMSA WeatherTech SportsCar Championship, 12 Hours of Sebring 2024, race: "
+            "official lap chart (Al Kamel Systems)",
+        ),
+        (
+            "2023/02-daytona-international-speedway/202301281340-race-results.csv",
+            "IMSA WeatherTech SportsCar Championship, 2023 round 2 at Daytona International "
+            "Speedway, race: official results (Al Kamel Systems)",
+        ),
+    ],
+)
+def test_an_imported_file_has_a_title_to_cite_it_by(
+    full_import: tuple[Path, str], csv_name: str, title: str
+) -> None:
+    graph = _graph(full_import[0] / Path(csv_name).with_suffix(".ttl"))
+    doc = graph.value(predicate=RDF.type, object=MS.ResultsFile)
+    assert list(graph.objects(doc, DCTERMS.title)) == [Literal(title, lang="en")]

@@ -23,6 +23,7 @@ PUBLISHER = MSR["imsa"]
 TIMING_PROVIDER = MSR["al-kamel-systems"]
 TIMING_PROVIDER_LABEL = "Al Kamel Systems"
 SERIES = MSR["imsa-weathertech-sportscar-championship"]
+SERIES_NAME = "IMSA WeatherTech SportsCar Championship"
 
 SESSION_KINDS = {"race": MSV.Race, "qualifying": MSV.Qualifying, "practice": MSV.Practice}
 
@@ -133,6 +134,21 @@ def publication_bound(context: FileContext, ended: SessionEnd) -> tuple[Literal,
     return Literal(day.isoformat(), datatype=XSD.date), Literal(note, lang="en")
 
 
+def document_title(kind_label: str, event_name: str, session_slug: str) -> Literal:
+    """The title an editor cites an imported file by: series, event, session, what it is.
+
+    "IMSA WeatherTech SportsCar Championship, Rolex 24 at Daytona 2024, race: official
+    results (Al Kamel Systems)".
+    """
+    what = "results" if kind_label.endswith("results") else kind_label
+    what = "weather observations" if what == "weather" else what
+    session = session_slug.replace("-", " ")
+    return Literal(
+        f"{SERIES_NAME}, {event_name}, {session}: official {what} ({TIMING_PROVIDER_LABEL})",
+        lang="en",
+    )
+
+
 def context_triples(
     builder: Builder,
     context: FileContext,
@@ -145,10 +161,13 @@ def context_triples(
     doc = builder.document
     start = context.session_start
     not_before, note = publication_bound(context, ended)
+    event_resolved = resolver.event(context.folder_key, context.year, context.round_venue)
+    event_name = resolver.event_name(event_resolved, context.year, context.round_venue)
     builder.claim(
         doc,
         MS.ResultsFile,
         [
+            (DCTERMS.title, document_title(kind_label, event_name, context.session_slug)),
             (DCTERMS.language, Literal("en", datatype=XSD.language)),
             (SCHEMA.publisher, PUBLISHER),
             (PROV.wasAttributedTo, TIMING_PROVIDER),
@@ -174,13 +193,12 @@ def context_triples(
 
     season = MSR[f"imsa-wtscc-{context.year}"]
     builder.entity(
-        Resolved(str(season), True, f"IMSA WeatherTech SportsCar Championship {context.year}"),
+        Resolved(str(season), True, f"{SERIES_NAME} {context.year}"),
         MS.Season,
     )
     builder.fact(season, MS.series, SERIES)
     builder.fact(season, MS.year, Literal(context.year, datatype=XSD.gYear))
 
-    event_resolved = resolver.event(context.folder_key, context.year, context.round_venue)
     event = builder.entity(event_resolved, MS.Event)
     builder.fact(event, MS.season, season)
 
