@@ -67,6 +67,7 @@ def queries(output_format: str) -> None:
                     {"name": p.name, "type": p.type, "meaning": p.meaning, "default": p.default}
                     for p in q.params
                 ],
+                "columns": [{"name": c.name, "en": c.en, "de": c.de} for c in q.columns],
             }
             for q in saved.values()
         ]
@@ -133,12 +134,13 @@ def query(
     """
     from kg.answers.labels import fetch_labels
     from kg.answers.lookup import resolve_one
-    from kg.answers.queries import bind, find
+    from kg.answers.queries import bind, find, in_language
     from kg.knowledge.asof import visible_graphs
     from kg.model.namespaces import sparql_prologue
     from kg.model.serialize import stable_turtle
     from kg.outputs.tables import render
 
+    saved = None
     if (name is None) == (expression is None):
         raise UsageError("give either a query NAME (see 'kg queries') or -e 'SPARQL', not both")
     knowledge = settings.open()
@@ -172,9 +174,16 @@ def query(
         assert result.graph is not None
         click.echo(stable_turtle(result.graph), nl=False)
         return
+    if saved is not None:
+        # A saved query answers in the reader's language: one row per fact, not one
+        # per language of its texts (raw -e text gets exactly what it asks for).
+        result = in_language(result, lang)
     on_terminal = sys.stdout.isatty()
     chosen = output_format or ("table" if on_terminal else "csv")
     terms = [term for row in result.rows for term in row]
     labels = fetch_labels(store, terms, lang, graphs)
     lines = table_width(width, on_terminal)
-    click.echo(render(result, labels, chosen, show_iris=iris, width=lines), nl=False)
+    # The titles a saved query declares head the tables people read; -e text and
+    # files without titles get their variable names in words.
+    titles = saved.column_titles(result.variables, lang) if saved is not None else None
+    click.echo(render(result, labels, chosen, show_iris=iris, width=lines, titles=titles), nl=False)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Sequence
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.answers.labels import Labels
+from kg.answers.queries import heading
+from kg.model.wording import literal_text
 from kg.stores.base import QueryResult
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
@@ -21,22 +22,31 @@ def _cells(result: QueryResult, labels: Labels, show_iris: bool) -> list[list[st
     return [[labels.of(term, show_iris) for term in row] for row in result.rows]
 
 
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NARROWEST = 4  # a cut cell keeps at least three characters and its "…"
 
 
-def heading(variable: str) -> str:
-    """A column heading in words: entryClass and entry_class both read "entry class".
+def readable(term: Identifier | None, labels: Labels, show_iris: bool = False) -> str:
+    """A cell as people read it: an IRI as its label (or the name built for it),
+    a duration as a stopwatch reads it (1:35.964), any other literal as written.
 
-    Words in capitals (IRI, GTP) keep them; the machine formats (CSV, TSV, JSON) keep
-    the variable names instead, so that programs reading them see stable columns.
+    The human formats (table, Markdown, the site) show this; CSV and TSV keep the
+    literal as written (PT1M35.964S) for programs, with IRIs as labels.
     """
-    words = []
-    for part in re.split(r"[_\-\s]+", variable):
-        for word in _CAMEL_BOUNDARY.split(part):
-            if word:
-                words.append(word if len(word) > 1 and word.isupper() else word.lower())
-    return " ".join(words) or variable
+    if isinstance(term, Literal):
+        return literal_text(term)
+    return labels.of(term, show_iris)
+
+
+def _readable_cells(result: QueryResult, labels: Labels, show_iris: bool) -> list[list[str]]:
+    return [[readable(term, labels, show_iris) for term in row] for row in result.rows]
+
+
+def _headings(result: QueryResult, titles: Sequence[str] | None) -> list[str]:
+    if titles is None:
+        return [heading(variable) for variable in result.variables]
+    if len(titles) != len(result.variables):
+        raise ValueError(f"{len(titles)} titles for {len(result.variables)} columns")
+    return list(titles)
 
 
 def _column_widths(natural: Sequence[int], headings: Sequence[int], width: int | None) -> list[int]:
@@ -74,14 +84,22 @@ def _column_widths(natural: Sequence[int], headings: Sequence[int], width: int |
 
 
 def as_table(
-    result: QueryResult, labels: Labels, show_iris: bool = False, width: int | None = None
+    result: QueryResult,
+    labels: Labels,
+    show_iris: bool = False,
+    width: int | None = None,
+    titles: Sequence[str] | None = None,
 ) -> str:
-    """An aligned text table with headings in words.
+    """An aligned text table of readable values under the column `titles`
+    (by default each variable's name in words).
 
     `width` bounds every line (a cut cell ends with "…"); None shows every cell whole.
     """
-    header = [heading(variable) for variable in result.variables]
-    rows = [[cell.replace("\n", " ") for cell in row] for row in _cells(result, labels, show_iris)]
+    header = _headings(result, titles)
+    rows = [
+        [cell.replace("\n", " ") for cell in row]
+        for row in _readable_cells(result, labels, show_iris)
+    ]
     natural = [len(h) for h in header]
     for row in rows:
         for index, cell in enumerate(row):
@@ -120,13 +138,20 @@ def as_delimited(
     return buffer.getvalue()
 
 
-def as_markdown(result: QueryResult, labels: Labels, show_iris: bool = False) -> str:
+def as_markdown(
+    result: QueryResult,
+    labels: Labels,
+    show_iris: bool = False,
+    titles: Sequence[str] | None = None,
+) -> str:
+    """A Markdown table of readable values under the column `titles`."""
+
     def escape(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(escape(heading(v)) for v in result.variables) + " |"]
+    lines = ["| " + " | ".join(escape(title) for title in _headings(result, titles)) + " |"]
     lines.append("|" + "|".join(" --- " for _ in result.variables) + "|")
-    for row in _cells(result, labels, show_iris):
+    for row in _readable_cells(result, labels, show_iris):
         lines.append("| " + " | ".join(escape(c) for c in row) + " |")
     return "\n".join(lines) + "\n"
 
@@ -164,14 +189,19 @@ def render(
     format_name: str,
     show_iris: bool = False,
     width: int | None = None,
+    titles: Sequence[str] | None = None,
 ) -> str:
-    """One SELECT result in one of RESULT_FORMATS; `width` bounds the table's lines only."""
+    """One SELECT result in one of RESULT_FORMATS.
+
+    `titles` head the table and Markdown columns (CSV, TSV and JSON keep the
+    variable names, as programs expect); `width` bounds the table's lines only.
+    """
     if format_name == "table":
-        return as_table(result, labels, show_iris, width)
+        return as_table(result, labels, show_iris, width, titles)
     if format_name == "csv":
         return as_delimited(result, labels, ",", show_iris)
     if format_name == "tsv":
         return as_delimited(result, labels, "\t", show_iris)
     if format_name == "markdown":
-        return as_markdown(result, labels, show_iris)
+        return as_markdown(result, labels, show_iris, titles)
     return as_json(result, labels)

@@ -181,3 +181,65 @@ def test_on_a_terminal_width_none_shows_whole_cells() -> None:
         "--data", str(MINI), "query", "-e", SPARQL, "--width", "none", columns=60
     )
     assert QUOTE in output
+
+
+# -- declared titles and readable values (issue 16) -------------------------------------------
+
+
+def timed_row() -> QueryResult:
+    from rdflib import URIRef
+    from rdflib.namespace import XSD
+
+    return QueryResult(
+        kind="select",
+        variables=("entry", "lapTime", "totalTime"),
+        rows=(
+            (
+                URIRef("https://w3id.org/motorsport-kg/id/entry-25"),
+                Literal("PT1M35.964S", datatype=XSD.duration),
+                Literal("PT23H59M3.365S", datatype=XSD.duration),
+            ),
+        ),
+    )
+
+
+NAMED = Labels({}, {"https://w3id.org/motorsport-kg/id/entry-25": "#25 BMW M Team RLL"})
+
+
+def test_declared_titles_head_the_table_and_markdown() -> None:
+    titles = ("Car", "Lap time", "Total time")
+    table = render(timed_row(), NAMED, "table", titles=titles)
+    assert table.splitlines()[0] == "Car                 Lap time  Total time"
+    markdown = render(timed_row(), NAMED, "markdown", titles=titles)
+    assert markdown.splitlines()[0] == "| Car | Lap time | Total time |"
+    # Programs keep the variable names.
+    assert render(timed_row(), NAMED, "csv", titles=titles).splitlines()[0] == (
+        "entry,lapTime,totalTime"
+    )
+
+
+def test_titles_must_match_the_columns() -> None:
+    with pytest.raises(ValueError, match="2 titles for 3 columns"):
+        render(timed_row(), NAMED, "table", titles=("Car", "Lap time"))
+
+
+def test_people_read_durations_as_a_stopwatch_and_names_for_iris() -> None:
+    for output_format in ("table", "markdown"):
+        text = render(timed_row(), NAMED, output_format)
+        assert "#25 BMW M Team RLL" in text
+        assert "1:35.964" in text and "23:59:03.365" in text
+        assert "PT1M35.964S" not in text
+    assert "msr:entry-25" in render(timed_row(), NAMED, "table", show_iris=True)
+
+
+def test_programs_read_durations_as_written() -> None:
+    text = render(timed_row(), NAMED, "csv")
+    assert text.splitlines()[1] == "#25 BMW M Team RLL,PT1M35.964S,PT23H59M3.365S"
+    payload = json.loads(render(timed_row(), NAMED, "json"))
+    row = payload["rows"][0]
+    assert row["lapTime"]["value"] == "PT1M35.964S"
+    assert row["entry"] == {
+        "type": "iri",
+        "value": "https://w3id.org/motorsport-kg/id/entry-25",
+        "label": "#25 BMW M Team RLL",
+    }

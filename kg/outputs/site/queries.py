@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
@@ -33,7 +34,7 @@ class QueryPage:
 
 def run_queries(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[QueryPage]:
     from kg.answers.labels import fetch_labels
-    from kg.answers.queries import bind, registry
+    from kg.answers.queries import bind, in_language, registry
     from kg.outputs.tables import as_delimited
 
     pages: list[QueryPage] = []
@@ -57,12 +58,12 @@ def run_queries(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> lis
             files[path] = _query_page(saved, None, None, note).encode("utf-8")
             pages.append(QueryPage(name, saved.title, saved.description, path, None, note))
             continue
-        result = stable_rows(saved.text, result)
+        result = stable_rows(saved.text, in_language(result, lang))
         terms = [term for row in result.rows for term in row]
         labels = fetch_labels(knowledge.store, terms, lang)
         shown = ", ".join(f"{key} = {shorten(str(value))}" for key, value in bindings.items())
         note = f"Parameters: {shown}." if shown else ""
-        files[path] = _query_page(saved, result, labels, note).encode("utf-8")
+        files[path] = _query_page(saved, result, labels, note, lang).encode("utf-8")
         rows: int | None = None
         if result.kind == "select":
             rows = len(result.rows)
@@ -139,7 +140,11 @@ def _order_keys(sparql: str) -> list[str] | None:
 
 
 def _query_page(
-    saved: SavedQuery, result: QueryResult | None, labels: Labels | None, note: str
+    saved: SavedQuery,
+    result: QueryResult | None,
+    labels: Labels | None,
+    note: str,
+    lang: str = "en",
 ) -> str:
     parts = [f"<h1>{escape(saved.title)}</h1>"]
     if saved.description:
@@ -149,7 +154,7 @@ def _query_page(
     if result is not None and labels is not None:
         if result.kind == "select":
             parts.append(f'<p><a href="{escape(saved.name)}.csv">Download as CSV</a></p>')
-            parts.append(_result_table(result, labels))
+            parts.append(_result_table(result, labels, saved.column_titles(result.variables, lang)))
         elif result.kind == "ask":
             parts.append(f'<p class="answer">{"yes" if result.boolean else "no"}</p>')
         elif result.graph is not None:
@@ -163,8 +168,12 @@ def _query_page(
     return page(saved.title, "".join(parts), depth=1)
 
 
-def _result_table(result: QueryResult, labels: Labels) -> str:
-    head = "".join(f"<th>{escape(v)}</th>" for v in result.variables)
+def _result_table(result: QueryResult, labels: Labels, titles: Sequence[str]) -> str:
+    """The rows under headings in words (the query's variable as the heading's tooltip)."""
+    head = "".join(
+        f'<th title="?{escape(variable)}">{escape(title)}</th>'
+        for variable, title in zip(result.variables, titles, strict=True)
+    )
     rows = []
     for row in result.rows:
         cells = []
