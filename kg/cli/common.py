@@ -103,6 +103,22 @@ def as_of_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def answer_format_option(
+    *extra: str, extra_help: str = ""
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--format text|markdown|json (and `extra` choices) for the commands that answer
+    in words: text for people, markdown for an article draft, json for programs."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "markdown", "json", *extra]),
+        default="text",
+        show_default=True,
+        help="text for people, markdown for an article draft, json for programs "
+        "(schema: docs/briefings.md)" + (f", {extra_help}" if extra_help else "") + ".",
+    )
+
+
 def inference_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """--inference none|rdfs|owlrl, applied to a copy of the data (the files stay untouched)."""
     return click.option(

@@ -8,10 +8,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pass_settings
+from kg.cli.common import (
+    Settings,
+    answer_format_option,
+    as_of_option,
+    handle_errors,
+    lang_option,
+    pass_settings,
+)
 
 if TYPE_CHECKING:
-    from kg.answers.decisions import Decision, Named, Source
+    from kg.answers.briefing.context import Context
+    from kg.answers.decisions import Decision, Named
     from kg.model.timeutil import TimeInterval
 
 WORDS: dict[str, dict[str, str]] = {
@@ -93,11 +101,18 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def _time(interval: TimeInterval | None, lang: str) -> str:
+    """A time in words ("July 2023"); a vague one with the source's wording."""
+    from kg.answers.briefing.when import interval_words
     from kg.model.timeutil import format_interval
 
     if interval is None:
         return "-"
-    return format_interval(interval, lang)
+    own = interval.wording_in(lang)
+    if own and not interval.is_unknown:
+        return f"{own} ({interval_words(interval, lang)})"
+    if interval.expressions or interval.is_unknown:
+        return format_interval(interval, lang)
+    return interval_words(interval, lang)
 
 
 def _owner(decision: Decision) -> str:
@@ -122,10 +137,6 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _source_line(source: Source, words: dict[str, str], lang: str) -> str:
-    return f"{source.short} ({words['published']} {_time(source.published, lang)})"
-
-
 @click.group(invoke_without_command=True)
 @click.option(
     "--status",
@@ -133,11 +144,14 @@ def _source_line(source: Source, words: dict[str, str], lang: str) -> str:
     help="Only decisions with this status: pending, overdue, open, under-evaluation, "
     "decided, dropped, deferred.",
 )
+@answer_format_option()
 @as_of_option
 @lang_option
 @click.pass_context
 @handle_errors
-def decisions(ctx: click.Context, status: str | None, as_of: date | None, lang: str) -> None:
+def decisions(
+    ctx: click.Context, status: str | None, output_format: str, as_of: date | None, lang: str
+) -> None:
     """Decisions with their owner, current status, since when, expected time,
     overdue flag and sources.
 
@@ -154,18 +168,26 @@ def decisions(ctx: click.Context, status: str | None, as_of: date | None, lang: 
     """
     ctx.meta["decisions.as_of"] = as_of
     ctx.meta["decisions.lang"] = lang
+    ctx.meta["decisions.format"] = output_format
     if ctx.invoked_subcommand is not None:
         return
     from kg.answers.decisions import check_status, list_decisions
 
     settings = ctx.find_object(Settings) or Settings()
     wanted = check_status(status)
-    found = list_decisions(settings.open(), as_of=as_of, lang=lang, status=wanted)
+    knowledge = settings.open()
+    found = list_decisions(knowledge, as_of=as_of, lang=lang, status=wanted)
     words = WORDS[lang]
     when = words["when"].format(day=as_of) if as_of else ""
     if not found:
         key = "empty_status" if wanted else "empty"
         click.echo(words[key].format(status=wanted, when=when))
+        return
+    from kg.answers.decision_text import as_json, citer, markdown_table, marks, references
+
+    cites = citer(knowledge, found, as_of, lang)
+    if output_format == "json":
+        click.echo(as_json(found, cites, lang), nl=False)
         return
     header = [
         words[k] for k in ("decision", "owner", "status", "since", "expected", "overdue", "sources")
@@ -178,24 +200,43 @@ def decisions(ctx: click.Context, status: str | None, as_of: date | None, lang: 
             _time(d.since, lang),
             _time(d.expected, lang),
             words["yes"] if d.overdue else words["no"],
-            ", ".join(s.short for s in d.sources) or "-",
+            marks(cites, d.sources) or "-",
         ]
         for d in found
     ]
-    click.echo(_table(header, rows), nl=False)
     plural = "" if len(found) == 1 else ("s" if lang == "en" else "en")
-    click.echo(words["count"].format(n=len(found), s=plural, when=when))
+    count = words["count"].format(n=len(found), s=plural, when=when)
+    if output_format == "markdown":
+        click.echo(markdown_table(header, rows) + "\n" + count + "\n", nl=False)
+        click.echo(references(cites, lang, markdown=True), nl=False)
+        return
+    click.echo(_table(header, rows), nl=False)
+    click.echo(count)
+    click.echo(references(cites, lang), nl=False)
 
 
 @decisions.command()
 @click.argument("decision")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default=None,
+    help="text for people, markdown for an article draft, json for programs "
+    "(default: the group's --format, else text).",
+)
 @as_of_option
 @lang_option
 @pass_settings
 @click.pass_context
 @handle_errors
 def show(
-    ctx: click.Context, settings: Settings, decision: str, as_of: date | None, lang: str
+    ctx: click.Context,
+    settings: Settings,
+    decision: str,
+    output_format: str | None,
+    as_of: date | None,
+    lang: str,
 ) -> None:
     """The whole history of one DECISION (IRI, prefixed name or label): status
     reports, outcome, options and considerations, each with its source.
@@ -211,18 +252,30 @@ def show(
     as_of = as_of or parent.get("decisions.as_of")
     if ctx.get_parameter_source("lang") == click.core.ParameterSource.DEFAULT:
         lang = parent.get("decisions.lang", lang)
-    found = get_decision(settings.open(), decision, as_of=as_of, lang=lang)
-    click.echo(describe(found, lang), nl=False)
+    from kg.answers.decision_text import as_json, citer, references
+
+    output_format = output_format or parent.get("decisions.format", "text")
+    knowledge = settings.open()
+    found = get_decision(knowledge, decision, as_of=as_of, lang=lang)
+    cites = citer(knowledge, [found], as_of, lang)
+    if output_format == "json":
+        click.echo(as_json([found], cites, lang), nl=False)
+        return
+    markdown = output_format == "markdown"
+    text = describe(found, lang, cites, markdown)
+    click.echo(text + references(cites, lang, markdown), nl=False)
 
 
 def _names(items: Sequence[Named]) -> str:
     return "; ".join(item.label for item in items) or "-"
 
 
-def describe(decision: Decision, lang: str = "en") -> str:
-    """The text of `kg decisions show`."""
+def describe(decision: Decision, lang: str, cites: Context, markdown: bool = False) -> str:
+    """The text of `kg decisions show`: sections of lines, sources cited by number."""
+    from kg.answers.decision_text import marks
+
     words = WORDS[lang]
-    out = [f"{decision.label} ({decision.short})"]
+    out = [f"# {decision.label}" if markdown else decision.label]
     out.append(f"{words['as_known']}: {decision.as_of or words['everything']}")
     if decision.question:
         out.append(f"{words['question']}: {decision.question}")
@@ -250,8 +303,7 @@ def describe(decision: Decision, lang: str = "en") -> str:
             text += f"; {words['expected']} {_time(entry.expected, lang)}"
         if entry.attributed_to:
             text += f"; {words['per']} " + ", ".join(p.label for p in entry.attributed_to)
-        sources = ", ".join(s.short for s in entry.sources)
-        out.append(f"  {_time(entry.valid_at, lang)}: {text} [{sources}]")
+        out.append(f"  - {_time(entry.valid_at, lang)}: {text} {marks(cites, entry.sources)}")
     if not decision.history:
         out.append(f"  {words['none']}")
 
@@ -262,13 +314,13 @@ def describe(decision: Decision, lang: str = "en") -> str:
             parts.append(f"{words['chose']} {outcome.chosen_option.label}")
         if outcome.description:
             parts.append(outcome.description)
-        sources = ", ".join(s.short for s in outcome.sources)
-        out.append(f"  {_time(outcome.decided_at, lang)}: {'; '.join(parts)} [{sources}]")
+        when = _time(outcome.decided_at, lang)
+        out.append(f"  - {when}: {'; '.join(parts)} {marks(cites, outcome.sources)}")
     if not decision.outcomes:
         out.append(f"  {words['not_recorded']}")
 
     out.append(f"{words['options']}:")
-    out.extend(f"  - {option.label} ({option.short})" for option in decision.options)
+    out.extend(f"  - {option.label}" for option in decision.options)
     if not decision.options:
         out.append(f"  {words['none']}")
 
@@ -278,13 +330,21 @@ def describe(decision: Decision, lang: str = "en") -> str:
         text = f"  - {criterion}: {item.description or ''}".rstrip()
         if item.attributed_to:
             text += f" ({words['per']} " + ", ".join(p.label for p in item.attributed_to) + ")"
-        text += " [" + ", ".join(s.short for s in item.sources) + "]"
-        out.append(text)
+        out.append(f"{text} {marks(cites, item.sources)}")
     if not decision.considerations:
         out.append(f"  {words['none']}")
 
-    out.append(f"{words['Sources']}:")
-    out.extend(f"  - {_source_line(s, words, lang)}" for s in decision.sources)
-    if not decision.sources:
-        out.append(f"  {words['none']}")
+    if markdown:
+        out = [_markdown_heading(line) for line in out]
     return "\n".join(out) + "\n"
+
+
+def _markdown_heading(line: str) -> str:
+    """Markdown of one line of the text: "History:" becomes a heading, items stay items."""
+    if line.endswith(":") and not line.startswith(" "):
+        return f"\n## {line[:-1]}\n"
+    if line.startswith("  - "):
+        return line[2:]
+    if line.startswith("  "):
+        return line.strip()
+    return line if line.startswith("#") or not line else line + "  "

@@ -8,6 +8,7 @@ import click
 
 from kg.cli.common import (
     Settings,
+    answer_format_option,
     as_of_option,
     checked_date,
     handle_errors,
@@ -32,6 +33,13 @@ from kg.cli.common import (
     callback=checked_date,
     help="Leave out what certainly began after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
 )
+@answer_format_option()
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="List every dated row of official results files instead of one line per file.",
+)
 @as_of_option
 @lang_option
 @pass_settings
@@ -41,6 +49,8 @@ def timeline(
     entity: str | None,
     start: str | None,
     end: str | None,
+    output_format: str,
+    show_all: bool,
     as_of: date | None,
     lang: str,
 ) -> None:
@@ -58,10 +68,11 @@ def timeline(
       kg timeline "Andreas Roos" --from 2023-07 --to 2023
     """
     from kg.answers.lookup import resolve_one
+    from kg.answers.timeline import as_json, as_lines, as_markdown
     from kg.answers.timeline import timeline as build_timeline
     from kg.knowledge.asof import visible_graphs
     from kg.model.errors import UsageError
-    from kg.model.timeutil import compare, format_interval, parse_user_time
+    from kg.model.timeutil import compare, parse_user_time
 
     window_start = parse_user_time(start, "--from") if start is not None else None
     window_end = parse_user_time(end, "--to") if end is not None else None
@@ -71,15 +82,19 @@ def timeline(
     iri = None
     if entity is not None:
         iri = resolve_one(knowledge.store, entity, visible_graphs(knowledge, as_of))
-    items = build_timeline(knowledge, iri, window_start, window_end, lang, as_of)
-    whens = [format_interval(item.when, lang) for item in items]
-    width = max((len(w) for w in whens), default=0)
-    for when, item in zip(whens, items, strict=True):
-        role = f"{item.role}: " if item.role else ""
-        click.echo(f"{when.ljust(width)}  {role}{item.text}  [{', '.join(item.sources) or '-'}]")
-    if not items:
+    found = build_timeline(knowledge, iri, window_start, window_end, lang, as_of, show_all)
+    if output_format == "json":
+        click.echo(as_json(found), nl=False)
+        return
+    if not found.items:
         click.echo(
             "Nothing dated is known in that window."
             if lang == "en"
             else "Nichts Datiertes im gewählten Zeitraum."
         )
+        return
+    if output_format == "markdown":
+        click.echo(as_markdown(found), nl=False)
+        return
+    for line in as_lines(found):
+        click.echo(line)

@@ -67,7 +67,9 @@ def ok(result: Result) -> str:
 def row_of(output: str) -> list[str]:
     """The cells of the one decision row, split on the two-space column gaps."""
     lines = output.splitlines()
-    assert len(lines) == 4, output
+    # Header, rule, the row, the count; then the references its sources column cites.
+    assert lines[3].startswith("("), output
+    assert lines[4:6] == ["", "References" if "(1 decision" in lines[3] else "Quellen"], output
     return [cell.strip() for cell in lines[2].split("  ") if cell.strip()]
 
 
@@ -86,12 +88,15 @@ def test_pending_after_the_article(kg: Run) -> None:
         "BMW decision on an LMDh customer programme",
         "BMW (Andreas Roos)",
         "under evaluation",
-        "2023-07 (month)",
+        "July 2023",
         'Sep–Dec 2023 (in the source: "gegen Ende 2023")',
         "no",
-        "msr:article-2023-07-motorsport-total-bmw-lmdh-customers",
+        "[1]",
     ]
-    assert out.endswith("(1 decision as of 2023-08-01)\n")
+    # Issue 16: the sources column named the article by IRI; it now cites it by number.
+    assert "msr:" not in out
+    assert "\n  [1] BMW yet to decide on LMDh customer teams" in out
+    assert "\n(1 decision as of 2023-08-01)\n" in out
 
 
 def test_a_month_is_published_on_its_last_day(kg: Run) -> None:
@@ -115,7 +120,7 @@ def test_overdue_after_the_expected_time(kg: Run) -> None:
 def test_without_as_of_everything_counts_and_overdue_is_judged_today(kg: Run) -> None:
     out = ok(kg("decisions"))
     assert row_of(out)[5] == "yes"
-    assert out.endswith("(1 decision)\n")
+    assert "\n(1 decision)\n" in out
 
 
 def test_german(kg: Run) -> None:
@@ -132,7 +137,7 @@ def test_german(kg: Run) -> None:
     ]
     assert row_of(out)[0] == "BMW-Entscheidung über ein LMDh-Kundenprogramm"
     assert row_of(out)[5] == "ja"
-    assert out.endswith("(1 Entscheidung am 2024-02-15)\n")
+    assert "\n(1 Entscheidung am 2024-02-15)\n" in out
 
 
 @pytest.mark.parametrize(
@@ -164,7 +169,7 @@ def test_outcome_flips_pending_to_decided_on_its_day_and_not_before(kg: Run) -> 
     before = ok(kg(*args, "decisions", "--as-of", "2024-03-09"))
     assert row_of(before)[2:6] == [
         "under evaluation",
-        "2023-07 (month)",
+        "July 2023",
         'Sep–Dec 2023 (in the source: "gegen Ende 2023")',
         "yes",
     ]
@@ -172,12 +177,14 @@ def test_outcome_flips_pending_to_decided_on_its_day_and_not_before(kg: Run) -> 
     golden("fixture-decides-as-of-2024-03-10.txt", after)
     assert row_of(after)[2:] == [
         "decided",
-        "2024-03 (month)",
+        "March 2024",
         'Sep–Dec 2023 (in the source: "gegen Ende 2023")',
         "no",
-        "msr:article-2023-07-motorsport-total-bmw-lmdh-customers, "
-        "msr:article-2024-03-fixture-bmw-decides",
+        "[1][2]",
     ]
+    references = after.split("\nReferences\n", 1)[1].splitlines()
+    assert references[0].startswith("  [1] BMW yet to decide on LMDh customer teams")
+    assert references[1].startswith("  [2] TEST FIXTURE")
     pending = ok(kg(*args, "decisions", "--status", "pending", "--as-of", "2024-03-10"))
     assert pending == "No decisions with status pending are known as of 2024-03-10.\n"
     decided = ok(kg(*args, "decisions", "--status", "decided", "--as-of", "2024-03-10"))
@@ -189,8 +196,8 @@ def test_a_deferral_moves_the_expected_time(kg: Run) -> None:
     out = ok(kg(*args, "decisions", "--as-of", "2024-02-15"))
     assert row_of(out)[2:6] == [
         "deferred",
-        "2023-10-15 (day)",
-        "mid-2024 (2024-05-01..2024-08-31)",
+        "15 Oct 2023",
+        "mid-2024 (May–Aug 2024)",
         "no",
     ]
     later = ok(kg(*args, "decisions", "--as-of", "2024-09-01"))
@@ -207,9 +214,10 @@ def test_show_as_of_2024_02_15(kg: Run) -> None:
     out = ok(kg("decisions", "show", DECISION, "--as-of", "2024-02-15"))
     golden("show-as-of-2024-02-15.txt", out)
     lines = out.splitlines()
-    assert lines[0] == f"BMW decision on an LMDh customer programme ({DECISION})"
+    assert lines[0] == "BMW decision on an LMDh customer programme"
+    assert "msr:" not in out
     assert "Owner: BMW, through Andreas Roos" in lines
-    assert "Status: under evaluation since 2023-07 (month)" in lines
+    assert "Status: under evaluation since July 2023" in lines
     assert (
         "Overdue: yes (the expected time ended before 2024-02-15 and no outcome is known)" in lines
     )
@@ -230,7 +238,31 @@ def test_show_with_the_outcome_in_german_by_label(kg: Run) -> None:
         )
     )
     golden("show-fixture-decides-de.txt", out)
-    assert "Stand: entschieden seit 2024-03 (Monat)" in out.splitlines()
+    assert "Stand: entschieden seit März 2024" in out.splitlines()
+
+
+def test_decisions_in_markdown_and_json(kg: Run) -> None:
+    import json
+
+    markdown = ok(kg("decisions", "--as-of", "2024-02-15", "--format", "markdown"))
+    assert markdown.startswith("| decision | owner | status |")
+    assert "| BMW decision on an LMDh customer programme | BMW (Andreas Roos) |" in markdown
+    assert "\n## References\n\n1. BMW yet to decide on LMDh customer teams" in markdown
+    shown = ok(kg("decisions", "show", DECISION, "--format", "markdown", "--as-of", "2024-02-15"))
+    assert shown.startswith("# BMW decision on an LMDh customer programme\n")
+    assert "\n## Considerations\n" in shown
+    data = json.loads(ok(kg("decisions", "--as-of", "2024-02-15", "--format", "json")))
+    assert data["schema_version"] == 1
+    (decision,) = data["decisions"]
+    assert decision["iri"].endswith("/bmw-lmdh-customer-programme-decision")
+    assert decision["overdue"] is True and decision["pending"] is True
+    assert decision["expected"]["earliest"] == "2023-09-01"
+    assert decision["expected"]["latest"] == "2023-12-31"
+    assert decision["cites"] == [1]
+    assert data["references"][0]["number"] == 1
+    assert data["references"][0]["language"] == "German"
+    through_group = kg("decisions", "--format", "json", "show", DECISION)
+    assert json.loads(ok(through_group))["decisions"][0]["label"] == decision["label"]
 
 
 def test_group_options_reach_show(kg: Run) -> None:

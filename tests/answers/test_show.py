@@ -19,7 +19,7 @@ import pytest
     ],
 )
 def test_person_found_by_every_kind_of_name(run_kg, name: str) -> None:
-    result = run_kg("show", name)
+    result = run_kg("show", name, "--iris")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("René Rast  (msr:rene-rast)\n")
 
@@ -28,13 +28,13 @@ def test_person_found_by_every_kind_of_name(run_kg, name: str) -> None:
     "name", ["RLL", "BMW M Team RLL", "bmw rll", "Rahal Letterman Lanigan Racing"]
 )
 def test_team_found_by_alias_and_entrant_name(run_kg, name: str) -> None:
-    result = run_kg("show", name)
+    result = run_kg("show", name, "--iris")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Rahal Letterman Lanigan Racing  (msr:rll)\n")
 
 
 def test_german_label_finds_the_entity(run_kg) -> None:
-    result = run_kg("show", "Finnland")
+    result = run_kg("show", "Finnland", "--iris")
     assert result.exit_code == 0, result.output
     assert "(msr:finland)" in result.stdout.splitlines()[0]
 
@@ -66,37 +66,55 @@ def test_card_shows_quotes_with_source_date_and_language(run_kg) -> None:
     result = run_kg("show", "Andreas Roos")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "type: person" in text
-    # A German quote, kept verbatim, with its source's month and language.
-    assert (
-        'says: "Es gibt die eine oder andere Anfrage an uns bezüglich LMDh-Kundenfahrzeugen' in text
-    )
-    assert "(2023-07, de)" in text
-    # The English report's date is unknown and shown as its bounds.
-    assert "(between 2024-01-28 and 2024-03-20 (exact date unknown), en)" in text
+    assert text.splitlines()[:2] == ["Andreas Roos", "person"]
+    # A German quote, kept verbatim once, with the English translation for an English reader.
+    quote = '"Es gibt die eine oder andere Anfrage an uns bezüglich LMDh-Kundenfahrzeugen'
+    assert text.count(quote) == 1
+    assert '(translation: "We have had the odd enquiry about LMDh customer cars' in text
+    # The references give each source's date with its precision and its language.
+    references = text.split("\nReferences\n", 1)[1]
+    assert "Published July 2023. German." in references
+    # The English report has no date: its bounds, in words.
+    assert "Published between 28 Jan 2024 and 20 Mar 2024. English." in references
 
 
 def test_card_in_german_prefers_german_texts(run_kg) -> None:
     english = run_kg("show", "Andreas Roos").stdout
     german = run_kg("show", "Andreas Roos", "--lang", "de").stdout
-    assert "Zitat (msr:daytona-2024-report-quote-roos)" in german
-    assert "quote (msr:daytona-2024-report-quote-roos)" in english
+    assert "\nZitate\n" in german and "\nQuotes\n" in english
     assert "Interesse potenzieller Kunden ist grundsätzlich vorhanden" in german
     assert "Interesse potenzieller Kunden ist grundsätzlich vorhanden" not in english
+    # A German quote needs no translation for a German reader.
+    assert "Übersetzung" not in german.split("Es gibt die eine oder andere", 1)[1].split("\n")[0]
 
 
-def test_card_shows_facts_pointing_at_the_entity_with_official_results(run_kg) -> None:
+def test_card_shows_what_happened_to_the_car_of_a_driver(run_kg) -> None:
     text = run_kg("show", "Dries Vanthoor").stdout
-    assert "Dries Vanthoor  (msr:dries-vanthoor)" in text
-    # The article's incident and the official entry both point at him.
-    assert "electronics" in text.lower()
-    assert "IMSA official race results" in text
+    assert text.splitlines()[0] == "Dries Vanthoor"
+    # The article's incident sits on the entry, the official result on the official entry:
+    # both reach the driver's card, under the one race.
+    races = text.split("\nRaces\n", 1)[1]
+    assert "Rolex 24 at Daytona 2024: #24 BMW M Team RLL" in races
+    assert "8th in GTP, 8th overall" in races
+    assert "Around 2.30 a.m. on 28 Jan 2024: technical failure, electronics" in races
+    assert "IMSA" in text.split("\nReferences\n", 1)[1]
 
 
-def test_json_card(run_kg) -> None:
+def test_json_briefing(run_kg) -> None:
     result = run_kg("show", "msr:finland", "--format", "json")
+    briefing = json.loads(result.stdout)
+    assert briefing["iri"] == "https://w3id.org/motorsport-kg/id/finland"
+    assert briefing["schema_version"] == 1
+    assert briefing["label"] == "Finland"
+    german = json.loads(run_kg("show", "msr:finland", "--format", "json", "--lang", "de").stdout)
+    assert german["label"] == "Finnland"
+    cited = {n for s in briefing["sections"] for line in s["lines"] for n in line["cites"]}
+    assert cited == {r["number"] for r in briefing["references"]}
+
+
+def test_facts_format_keeps_every_stored_fact(run_kg) -> None:
+    result = run_kg("show", "msr:finland", "--format", "facts")
     card = json.loads(result.stdout)
-    assert card["iri"] == "https://w3id.org/motorsport-kg/id/finland"
     assert ["de", "Finnland"] in card["labels"]
     assert any(fact["direction"] == "in" for fact in card["facts"])
     assert all(fact["sources"] for fact in card["facts"] if fact["claim"])

@@ -36,81 +36,140 @@ def lines(result: Result) -> list[str]:
     return result.stdout.splitlines()
 
 
+def items(result: Result) -> list[str]:
+    """The timeline's lines, without the reference list."""
+    return lines(result)[: lines(result).index("")] if "" in lines(result) else lines(result)
+
+
 def test_around_a_decision(kg: Run) -> None:
     out = lines(kg("timeline", DECISION))
-    assert len(out) == 3
-    assert out[0].startswith("2023-07 (month)".ljust(49) + "published: BMW has not yet")
-    assert out[0].endswith(f"  [{GERMAN}]")
-    assert out[1] == (
-        "2023-07 (month)".ljust(49) + "decision status report: Andreas Roos; "
-        f"BMW decision on an LMDh customer programme; under evaluation  [{GERMAN}]"
-    )
-    assert out[2] == (
-        'Sep–Dec 2023 (in the source: "gegen Ende 2023")  expected: decision status report: '
-        f"Andreas Roos; BMW decision on an LMDh customer programme; under evaluation  [{GERMAN}]"
-    )
+    assert out[:3] == [
+        'July 2023: Published: "BMW yet to decide on LMDh customer teams: Andreas Roos speaking'
+        ' to Motorsport-Total.com (July 2023)" [1]',
+        "July 2023: BMW decision on an LMDh customer programme: under evaluation; decision"
+        ' expected Sep–Dec 2023 (in the source: "gegen Ende 2023") (according to Andreas Roos)'
+        " [1]",
+        'Sep–Dec 2023 (in the source: "gegen Ende 2023"): BMW decision on an LMDh customer'
+        " programme: the decision is expected (so Andreas Roos said, July 2023) [1]",
+    ]
+    # One reference, cited by number, with its title, date and language.
+    assert out[3:5] == ["", "References"]
+    assert out[5].startswith("  [1] BMW yet to decide on LMDh customer teams")
+    assert "Published July 2023. German." in out[5]
+    assert len(out) == 6
 
 
 def test_a_recorded_outcome_joins_the_timeline_in_order(kg: Run) -> None:
-    out = lines(kg("--data", str(paths.data_dir()), "--data", str(DECIDES), "timeline", DECISION))
+    import json
+
+    args = ("--data", str(paths.data_dir()), "--data", str(DECIDES), "timeline", DECISION)
+    data = json.loads(kg(*args, "--format", "json").stdout)
     # Vague times sort by their earliest day: the month 2024-03 before 2024-03-10.
-    assert [line.split("  ")[0].strip() for line in out] == [
-        "2023-07 (month)",
-        "2023-07 (month)",
+    assert [item["when"] for item in data["items"]] == [
+        "July 2023",
+        "July 2023",
         'Sep–Dec 2023 (in the source: "gegen Ende 2023")',
-        "2024-03 (month)",
-        "2024-03 (month)",
-        "2024-03-10 (day)",
+        "March 2024",
+        "March 2024",
+        "10 Mar 2024",
     ]
-    assert out[3].split("  ", 1)[1].strip() == (
-        "decided: decision outcome: TEST FIXTURE: BMW keeps the M Hybrid V8 with the factory "
-        "teams; no LMDh customer programme for now.  [msr:article-2024-03-fixture-bmw-decides]"
-    )
-    assert out[5].startswith("2024-03-10 (day)".ljust(49) + "published: TEST FIXTURE")
+    out = items(kg(*args))
+    assert set(out[3:5]) == {
+        "March 2024: Decided: TEST FIXTURE: BMW keeps the M Hybrid V8 with the factory "
+        "teams; no LMDh customer programme for now. [2]",
+        "March 2024: BMW decision on an LMDh customer programme: decided [2]",
+    }
+    assert out[5].startswith('10 Mar 2024: Published: "TEST FIXTURE')
 
 
 def test_whole_graph_is_in_time_order(kg: Run) -> None:
-    out = lines(kg("timeline", "--to", "2024-01"))
+    out = items(kg("timeline", "--to", "2024-01"))
     assert len(out) > 5
-    assert any(GERMAN in line for line in out)
+    assert any("BMW yet to decide on LMDh customer teams" in line for line in out)
     # The Daytona report may have appeared in January, so its publication stays in
     # the window; what it says holds "from 2024" is kept too (overlaps January).
-    assert any("published" in line and DAYTONA in line for line in out)
+    assert any("Published" in line and "race report" in line for line in out)
+
+
+def test_official_rows_are_one_line_per_file_unless_all(kg: Run) -> None:
+    # Issue 16: 450 of 476 lines were official rows such as "AUS; country code; Matt Campbell".
+    out = items(kg("timeline"))
+    assert len(out) < 40
+    official = [line for line in out if "dated official rows" in line]
+    assert len(official) == 1
+    # The summary says what the rows state; no row is a line of its own.
+    assert "456 dated official rows (228 country code, 228 licence grade)" in official[0]
+    assert "--all lists them" in official[0]
+    assert not any("country code" in line.lower() for line in out if line not in official)
+    every = items(kg("timeline", "--all"))
+    assert len(every) > 400
+    assert any("Country code (official)" in line for line in every)
+
+
+def test_an_event_timeline_holds_what_happened_to_its_cars(kg: Run) -> None:
+    # Issue 16: the Rolex 24's timeline had 3 lines and missed the 2.30 a.m. failure.
+    out = items(kg("timeline", "Rolex 24 at Daytona 2024"))
+    assert out[0].startswith("27 Jan 2024, 13:40: Starts: Rolex 24 at Daytona 2024, race [")
+    failure = [line for line in out if "electronics" in line]
+    assert len(failure) == 1
+    assert failure[0].startswith("Around 2.30 a.m. on 28 Jan 2024: #24 ") or failure[0].startswith(
+        "around 2.30 a.m. on 28 Jan 2024: #24 "
+    )
+    assert "driven by Dries Vanthoor" in failure[0]
+    assert "msr:" not in "\n".join(out)
+
+
+def test_timeline_formats(kg: Run) -> None:
+    import json
+
+    data = json.loads(kg("timeline", DECISION, "--format", "json").stdout)
+    assert data["schema_version"] == 1
+    assert [item["kind"] for item in data["items"]] == ["said", "holds", "holds"]
+    assert data["items"][2]["earliest"] == "2023-09-01"
+    assert data["items"][2]["latest"] == "2023-12-31"
+    assert {n for item in data["items"] for n in item["cites"]} == {
+        r["number"] for r in data["references"]
+    }
+    markdown = kg("timeline", DECISION, "--format", "markdown").stdout
+    assert markdown.startswith("- **July 2023**: Published: ")
+    assert "\n## References\n" in markdown
 
 
 def test_library_order_never_goes_backwards(store_spec: str) -> None:
     from kg.answers.timeline import timeline
     from kg.knowledge.project import open_knowledge
 
-    items = timeline(open_knowledge(store_spec))
-    keys = [item.sort_key() for item in items]
+    found = timeline(open_knowledge(store_spec)).items
+    keys = [item.sort_key() for item in found]
     assert keys == sorted(keys)
-    earliest = [item.when.earliest for item in items if item.when.earliest is not None]
+    earliest = [item.when.earliest for item in found if item.when.earliest is not None]
     assert earliest == sorted(earliest)
-    assert {item.kind for item in items} == {"said", "holds"}
+    assert {item.kind for item in found} == {"said", "holds"}
 
 
 def test_window_keeps_what_overlaps_it(kg: Run) -> None:
-    out = lines(kg("timeline", DECISION, "--from", "2023-10", "--to", "2023-11"))
+    out = items(kg("timeline", DECISION, "--from", "2023-10", "--to", "2023-11"))
     # Only the expected time ("end of 2023" overlaps October-November) is left.
     assert len(out) == 1
-    assert out[0].startswith('Sep–Dec 2023 (in the source: "gegen Ende 2023")  expected:')
+    assert out[0].startswith('Sep–Dec 2023 (in the source: "gegen Ende 2023"): BMW decision')
     assert lines(kg("timeline", DECISION, "--from", "2024")) == [
         "Nothing dated is known in that window."
     ]
 
 
 def test_german_labels(kg: Run) -> None:
-    out = lines(kg("timeline", DECISION, "--lang", "de"))
-    assert out[0].startswith("2023-07 (Monat)")
-    assert "veröffentlicht: BMW hat noch nicht entschieden" in out[0]
-    assert "erwartet: " in out[2]
+    out = items(kg("timeline", DECISION, "--lang", "de"))
+    assert out[0].startswith('Juli 2023: Veröffentlicht: "BMW noch ohne Entscheidung')
+    assert out[2].startswith("Gegen Ende 2023 (Sep.–Dez. 2023): ") or out[2].startswith(
+        "gegen Ende 2023 (Sep.–Dez. 2023): "
+    )
+    assert "die Entscheidung wird erwartet" in out[2]
 
 
 def test_as_of_hides_later_sources(kg: Run) -> None:
     out = lines(kg("timeline", "--as-of", "2024-02-15"))
-    assert not any(DAYTONA in line for line in out)
-    assert any(GERMAN in line for line in out)
+    assert not any("race report" in line for line in out)
+    assert any("BMW yet to decide on LMDh customer teams" in line for line in out)
 
 
 @pytest.mark.parametrize(

@@ -84,3 +84,22 @@ def test_runner_quick_mode_writes_results(tmp_path: Path) -> None:
     merged = json.loads((combined / "results.json").read_text(encoding="utf-8"))
     assert merged["sizes"]["1k"] == results["sizes"]["1k"]
     assert "--quick" in (combined / "RESULTS.md").read_text(encoding="utf-8")
+
+
+def test_briefing_benchmark_times_every_case_against_its_baselines() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_show.py"), "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("case") and "target 0.5 s" in lines[0]
+    names = [line.split("  ")[0] for line in lines[1:]]
+    assert "baseline: kg --help" in names
+    assert "kg show 'Rolex 24 at Daytona 2024'" in names
+    assert "kg timeline" in names
+    # Every briefing gets a verdict against the target; the baselines do not.
+    assert all(line.rstrip().endswith(("ok", "OVER")) for line in lines if "kg show" in line)

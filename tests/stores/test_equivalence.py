@@ -419,6 +419,14 @@ COMMAND_CASES = [
       for entity in (ENTITY, DECISION, f"{EVENT}-entry-24")),
     CommandCase(("show", "Andreas Roos", "--format", "json", "--lang", "de"), _json),
     CommandCase(("show", ENTITY, "--format", "json", "--as-of", "2023-08-01"), _json),
+    # Briefings that follow paths (a driver to the incidents of the car, a reported car
+    # to its official twin, an event to every entry), and every stored fact.
+    CommandCase(("show", "Dries Vanthoor")),
+    CommandCase(("show", "#25", "--lang", "de")),
+    CommandCase(("show", EVENT, "--all")),
+    CommandCase(("show", ENTITY, "--format", "facts"), _json),
+    CommandCase(("timeline", EVENT)),
+    CommandCase(("decisions", "--format", "json"), _json),
     CommandCase(("validate", "--format", "json"), _json),
     # Commands that answer in text only: compared exactly.
     CommandCase(("decisions",)),
@@ -497,5 +505,9 @@ def test_another_order_by_order_is_a_difference() -> None:
 
 def test_order_keys_are_the_final_order_by() -> None:
     assert order_keys(SAVED["pending-decisions"].text) == ("decision", "part", "item")
-    assert order_keys(SAVED["source-catalogue"].text) == ("source",)
+    assert order_keys(SAVED["source-catalogue"].text) == (
+        "published",
+        "publishedNotBefore",
+        "source",
+    )
     assert order_keys(COUNT) == ()
