@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -65,6 +65,14 @@ _FORMATS = ("html", "svg", "png", "dot", "graphml", "gexf")
 @click.option(
     "--decisions", is_flag=True, help="Draw the decision timeline (statuses, expected windows)."
 )
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="With --decisions: the day drawn as today, against which expected decisions "
+    "are judged overdue (default: the current date; ignored with --as-of).",
+)
 @click.option("--title", metavar="TEXT", help="Title of the page or picture.")
 @lang_option
 @as_of_option
@@ -81,6 +89,7 @@ def viz(
     claims: str,
     schema: bool,
     decisions: bool,
+    today: datetime | None,
     title: str | None,
     lang: str,
     as_of: date | None,
@@ -93,6 +102,11 @@ def viz(
       kg viz --entity "BMW" --depth 1 -o bmw.svg
       kg viz --schema -o ontology.png
       kg viz --decisions --as-of 2023-08-01 -o timeline.svg
+      kg viz --decisions --today 2024-03-01 -o timeline.png
+
+    The decision timeline marks today (--today to pick the day) and flags the
+    decisions still awaited after their expected window as overdue; with --as-of
+    the as-of day takes today's place.
 
     Exit codes: 0 written, 2 usage error, 3 unreadable input or unwritable output.
     """
@@ -101,24 +115,14 @@ def viz(
     chosen = library.output_format(output, output_format)
     if schema and decisions:
         raise UsageError("--schema and --decisions draw different pictures; give one of them")
+    if today is not None and not decisions:
+        raise UsageError("--today is the day drawn on the decision timeline; add --decisions")
     if decisions:
         if entity or classes or predicates:
             raise UsageError(
                 "--decisions draws every decision; drop --entity, --class and --predicate"
             )
-        if chosen not in ("svg", "png"):
-            raise UsageError(
-                f"the decision timeline is a picture: write it as svg or png, not {chosen}"
-            )
-        knowledge = settings.open()
-        summary = library.decision_timeline(
-            knowledge, output, as_of=as_of, lang=lang, title=title, format=chosen
-        )
-        verb = "wrote" if summary.written else "unchanged"
-        click.echo(
-            f"{verb} {output}: {_count(summary.decisions, 'decision')}, "
-            f"{_count(summary.reports, 'status report')}"
-        )
+        _timeline(settings, output, chosen, as_of, lang, title, today)
         return
     knowledge = settings.open()
     graphs = None
@@ -145,6 +149,38 @@ def viz(
     click.echo(
         f"{verb} {output}: {_count(graph.number_of_nodes(), 'node')}, "
         f"{_count(graph.number_of_edges(), 'edge')}"
+    )
+
+
+def _timeline(
+    settings: Settings,
+    output: Path,
+    chosen: str,
+    as_of: date | None,
+    lang: str,
+    title: str | None,
+    today: datetime | None,
+) -> None:
+    """kg viz --decisions: the decision timeline, as SVG or PNG."""
+    from kg.outputs import viz as library
+
+    if chosen not in ("svg", "png"):
+        raise UsageError(
+            f"the decision timeline is a picture: write it as svg or png, not {chosen}"
+        )
+    summary = library.decision_timeline(
+        settings.open(),
+        output,
+        as_of=as_of,
+        lang=lang,
+        title=title,
+        format=chosen,
+        today=today.date() if today is not None else None,
+    )
+    verb = "wrote" if summary.written else "unchanged"
+    click.echo(
+        f"{verb} {output}: {_count(summary.decisions, 'decision')}, "
+        f"{_count(summary.reports, 'status report')}"
     )
 
 

@@ -13,6 +13,7 @@ from rdflib.term import Node
 from kg.model.namespaces import MS, MSV, shorten
 from kg.outputs.viz.cuts import neighbourhood
 from kg.outputs.viz.facts import Source, facts_of_node, source
+from kg.outputs.viz.naming import made_label
 from kg.outputs.viz.terms import (
     PROVENANCE,
     STATEMENT_PARTS,
@@ -24,7 +25,7 @@ from kg.outputs.viz.terms import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Mapping
 
     import networkx as nx
 
@@ -192,8 +193,10 @@ def _add_nodes(graph: nx.MultiDiGraph, drawing: _Drawing) -> dict[str, frozenset
         main = terms.most_specific(types)
         type_label = terms.class_label(main) if main is not None else "(no type)"
         label = terms.label(node)
-        if kinds[node] == "claim" and label == readable(str(node)):
-            label = _claim_label(terms, node, type_label, _links(terms.data, kinds, node))
+        if label == readable(str(node)) and main is not None:
+            # No label of its own: named from its type and key values, never by its IRI.
+            label = made_label(terms, node, type_label, _links(terms.data, kinds, node))
+            terms.name(node, label)
         graph.add_node(
             str(node),
             iri=str(node),
@@ -302,17 +305,6 @@ def _statement_edges(drawing: _Drawing) -> list[_Edge]:
 
 def _key(tail: Node, head: Node, predicate: Node, claim: Node | None) -> str:
     return "\x00".join((str(tail), str(head), str(predicate), str(claim or "")))
-
-
-def _claim_label(
-    terms: Terms, claim: URIRef, type_label: str, links: Sequence[tuple[URIRef, URIRef]]
-) -> str:
-    """A claim has no name: "entry: Rolex 24 at Daytona 2024, #24"."""
-    parts = [terms.label(o) for _, o in links[:2]]
-    number = terms.data.value(claim, MS.carNumber)
-    if number is not None:
-        parts.append(f"#{number}")
-    return f"{type_label}: {', '.join(parts)}" if parts else type_label
 
 
 def _collapsed_label(terms: Terms, claim: URIRef, claim_type: URIRef) -> str:

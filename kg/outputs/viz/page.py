@@ -17,6 +17,31 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
+# The page opens on this many nodes around its focus; a graph this small opens whole.
+OPENING_NODES = 40
+
+
+def focus_of(graph: nx.MultiDiGraph) -> str:
+    """The node the page opens on: the one asked for (`--entity`), else the entity linked
+    to the most kinds of things, then to the most things (ties: label, then IRI).
+
+    Kinds first: a race session linked to sixty entries is a star of look-alikes; a
+    manufacturer linked to programmes, cars, teams, people and decisions is a story.
+    """
+    centre = str(graph.graph.get("centre", ""))
+    if centre and centre in graph:
+        return centre
+
+    def rank(node: str) -> tuple[int, int, str, str]:
+        linked = set(graph.successors(node)) | set(graph.predecessors(node))
+        kinds = {graph.nodes[other].get("group") for other in linked if other != node}
+        return (-len(kinds), -graph.degree(node), str(graph.nodes[node].get("label", "")), node)
+
+    entities = [node for node, kind in graph.nodes(data="kind") if kind == "entity"]
+    candidates = sorted(rank(str(node)) for node in (entities or list(graph)))
+    return candidates[0][3] if candidates else ""
+
+
 def _page_data(graph: nx.MultiDiGraph, title: str) -> dict[str, Any]:
     positions = layout(graph)
     palette = colours(graph)
@@ -33,6 +58,7 @@ def _page_data(graph: nx.MultiDiGraph, title: str) -> dict[str, Any]:
                 "type": attrs["type"],
                 "group": attrs["group"],
                 "kind": attrs["kind"],
+                "degree": graph.degree(node),
                 "x": x,
                 "y": y,
                 "facts": [
@@ -57,6 +83,8 @@ def _page_data(graph: nx.MultiDiGraph, title: str) -> dict[str, Any]:
         "title": title,
         "lang": graph.graph.get("lang", "en"),
         "centre": graph.graph.get("centre", ""),
+        "focus": focus_of(graph),
+        "opening": OPENING_NODES,
         "groups": [{"name": g, "colour": c} for g, c in sorted(palette.items())],
         "nodes": nodes,
         "edges": edges,

@@ -35,6 +35,11 @@ PALETTE: tuple[str, ...] = (
 )
 
 
+# Above this many nodes in one component, the all-pairs force layout costs too much
+# memory and time (it holds count x count matrices); a spiral stands in.
+SPRING_LIMIT = 1000
+
+
 def colours(graph: nx.MultiDiGraph) -> dict[str, str]:
     """Group (class) -> colour, assigned in sorted group order so the same classes keep theirs."""
     groups = sorted({str(group) for _, group in graph.nodes(data="group")})
@@ -66,6 +71,8 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     for component, size in zip(components, sizes, strict=True):
         if len(component) == 1:
             local = {component[0]: (0.0, 0.0)}
+        elif len(component) > SPRING_LIMIT:
+            local = _spiral(simple, component)
         else:
             index = {node: i for i, node in enumerate(component)}
             pairs = [(index[u], index[v]) for u, v in simple.subgraph(component).edges()]
@@ -86,6 +93,34 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     return {
         node: (round((px - middle_x) / half, 4), round((py - middle_y) / half, 4))
         for node, (px, py) in sorted(placed.items())
+    }
+
+
+def _spiral(simple: nx.Graph, component: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """A component too large for the force layout: nodes on a sunflower spiral in
+    breadth-first order from the best-linked node, so that neighbours stay near.
+
+    Linear in the nodes; the page lays out what it shows by itself, so this only
+    places what "show all" draws.
+    """
+    import math
+
+    start = min(component, key=lambda node: (-simple.degree(node), node))
+    order: list[str] = [start]
+    seen = {start}
+    for node in order:
+        for neighbour in sorted(simple.neighbors(node)):
+            if neighbour not in seen:
+                seen.add(neighbour)
+                order.append(neighbour)
+    golden = math.pi * (3 - math.sqrt(5))
+    count = len(order)
+    return {
+        node: (
+            math.sqrt((i + 0.5) / count) * math.cos(i * golden),
+            math.sqrt((i + 0.5) / count) * math.sin(i * golden),
+        )
+        for i, node in enumerate(order)
     }
 
 

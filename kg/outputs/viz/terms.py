@@ -67,6 +67,15 @@ class Terms:
                 if isinstance(child, URIRef) and isinstance(parent, URIRef):
                     self._parents[child].add(parent)
         self._ancestors: dict[URIRef, frozenset[URIRef]] = {}
+        # Names made for nodes without a label (see kg.outputs.viz.naming).
+        self._made: dict[str, str] = {}
+
+    def name(self, iri: URIRef, label: str) -> None:
+        """Record a made-up name for a node that has no label of its own."""
+        self._made[str(iri)] = label
+
+    def has_label(self, iri: Node) -> bool:
+        return str(iri) in self._labels
 
     def label(self, iri: Node) -> str:
         """The label in the chosen language, else English, else any, else a readable name."""
@@ -81,7 +90,7 @@ class Terms:
                     return min(values)
         if found:
             return min(min(values) for values in found.values())
-        return readable(key)
+        return self._made.get(key) or readable(key)
 
     def class_label(self, cls: URIRef) -> str:
         """A class's label; a class the ontology does not label is named by its local name."""

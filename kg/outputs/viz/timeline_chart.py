@@ -4,7 +4,7 @@ and outcome on a time axis, and the as-of line."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,20 +31,34 @@ class Report:
     valid: tuple[date, date] | None
     expected: tuple[date, date] | None
     expected_text: str
+    # (source, outlet) IRIs, when each source appeared in words, and all that as a line.
+    sources: list[tuple[str, str]] = field(default_factory=list, compare=False)
+    published: dict[str, str] = field(default_factory=dict, compare=False)
+    source_text: str = ""
 
 
 # An outcome: its decision, when it was decided (earliest, latest day) and the option chosen.
 Outcome = tuple[str, tuple[date, date] | None, str]
 
 _WORDS = {
-    "en": ("expected decision window", "as of", "outcome", "no decisions known"),
+    "en": (
+        "expected decision window",
+        "as of",
+        "outcome",
+        "no decisions known",
+        "today",
+        "overdue",
+    ),
     "de": (
         "erwarteter Entscheidungszeitraum",
         "Stand",
         "Ergebnis",
         "keine Entscheidungen bekannt",
+        "heute",
+        "überfällig",
     ),
 }
+OVERDUE_COLOUR = "#c62828"
 
 
 @dataclass(frozen=True)
@@ -69,8 +83,14 @@ def timeline_bytes(
     title: str,
     image_format: str,
     lang: str,
+    *,
+    today: date | None = None,
+    overdue: Collection[str] = (),
 ) -> bytes:
-    """The timeline as SVG or PNG bytes; `label` names a decision, status or option."""
+    """The timeline as SVG or PNG bytes; `label` names a decision, status or option.
+
+    `today` draws a line on that day; the decisions in `overdue` get their expected
+    window drawn as overdue."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -84,10 +104,12 @@ def timeline_bytes(
         try:
             axes.set_title(title, fontsize=13)
             chart = _Chart(axes, rows, label)
-            _draw_reports(chart, reports)
+            _draw_reports(chart, reports, overdue, words[5])
             _draw_outcomes(chart, outcomes)
             if as_of is not None:
                 _draw_as_of(chart, as_of, len(decisions), words[1])
+            elif today is not None:
+                _draw_today(chart, today, len(decisions), words[4])
             if not decisions:
                 axes.text(
                     0.5,
@@ -99,30 +121,43 @@ def timeline_bytes(
                     fontsize=12,
                 )
             _draw_axes(chart, decisions, questions)
-            _draw_legend(chart, bool(outcomes), words)
+            _draw_legend(chart, bool(outcomes), words, bool(overdue))
             return saved(figure, image_format)
         finally:
             plt.close(figure)
 
 
-def _draw_reports(chart: _Chart, reports: Sequence[Report]) -> None:
-    """Each report in its decision's row, in lanes so that reports of one row stay apart."""
+def _draw_reports(
+    chart: _Chart, reports: Sequence[Report], overdue: Collection[str], overdue_word: str
+) -> None:
+    """Each report in its decision's row, in lanes so that reports of one row stay apart;
+    the last expected window of an overdue decision is drawn as overdue."""
     per_row_count: dict[str, int] = defaultdict(int)
+    last_expected = {r.decision: r.report for r in reports if r.expected is not None}
     for report in reports:
         y = chart.rows[report.decision]
         lane = per_row_count[report.decision]
         per_row_count[report.decision] += 1
         if report.expected is not None:
-            _draw_expected(chart, report.expected, report.expected_text, y, lane)
+            late = report.decision in overdue and last_expected[report.decision] == report.report
+            _draw_expected(
+                chart, report.expected, report.expected_text, y, lane, overdue_word if late else ""
+            )
         if report.valid is None:
             continue
         _draw_status(chart, report, report.valid, y, lane)
 
 
 def _draw_expected(
-    chart: _Chart, expected: tuple[date, date], text: str, y: int, lane: int
+    chart: _Chart,
+    expected: tuple[date, date],
+    text: str,
+    y: int,
+    lane: int,
+    overdue_word: str = "",
 ) -> None:
-    """The window in which a report expected the decision: a pale bar with its words."""
+    """The window in which a report expected the decision: a pale bar with its words;
+    red, and "overdue" after it, when the decision is still awaited past its end."""
     axes = chart.axes
     low, high = expected
     start = _day_number(low)
@@ -132,11 +167,24 @@ def _draw_expected(
         width,
         left=start,
         height=0.14,
-        color="#9ecae1",
+        color="#f4b6b6" if overdue_word else "#9ecae1",
         alpha=0.6,
-        edgecolor="#3182bd",
+        edgecolor=OVERDUE_COLOUR if overdue_word else "#3182bd",
+        hatch="//" if overdue_word else None,
         zorder=1,
     )
+    if overdue_word:
+        axes.text(
+            start + width,
+            y - 0.21 + 0.08 * (lane % 3),
+            f" {overdue_word} ({high.isoformat()} →)",
+            fontsize=8,
+            fontweight="bold",
+            ha="left",
+            va="center",
+            color=OVERDUE_COLOUR,
+            zorder=4,
+        )
     axes.text(
         start + width / 2,
         y - 0.36 + 0.08 * (lane % 3),
@@ -180,6 +228,18 @@ def _draw_status(
         va="bottom",
         zorder=4,
     )
+    if report.source_text:
+        # Who said so, and when: the outlet (else the title) and the publication date.
+        axes.text(
+            (start + end) / 2,
+            y + 0.16 + 0.1 * (lane % 2),
+            shorten_text(report.source_text, 70),
+            fontsize=7,
+            ha="center",
+            va="top",
+            color="#555555",
+            zorder=4,
+        )
     chart.days.extend([low, high])
 
 
@@ -226,6 +286,21 @@ def _draw_as_of(chart: _Chart, as_of: date, count: int, as_of_word: str) -> None
     chart.days.append(as_of)
 
 
+def _draw_today(chart: _Chart, today: date, count: int, today_word: str) -> None:
+    """A solid dark line on today, named at the top."""
+    axes = chart.axes
+    axes.axvline(_day_number(today), color="#333333", linestyle="-", lw=1.4, zorder=6)
+    axes.text(
+        _day_number(today),
+        count - 0.45 if count else 0.4,
+        f" {today_word} {today.isoformat()}",
+        color="#333333",
+        fontsize=8,
+        va="top",
+    )
+    chart.days.append(today)
+
+
 def _draw_axes(chart: _Chart, decisions: Sequence[str], questions: Mapping[str, str]) -> None:
     """A row name per decision, and a date axis over the days drawn."""
     from matplotlib import dates as mdates
@@ -250,13 +325,25 @@ def _draw_axes(chart: _Chart, decisions: Sequence[str], questions: Mapping[str, 
     axes.grid(axis="x", color="#dddddd", zorder=0)
 
 
-def _draw_legend(chart: _Chart, outcomes: bool, words: tuple[str, ...]) -> None:
-    """The statuses seen, the expected window and (if drawn) the outcome star."""
+def _draw_legend(
+    chart: _Chart, outcomes: bool, words: tuple[str, ...], overdue: bool = False
+) -> None:
+    """The statuses seen, the expected window (overdue, if one is) and (if drawn) the
+    outcome star."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     handles: list[Any] = legend_dots(chart.status_seen)
     handles.append(Patch(facecolor="#9ecae1", edgecolor="#3182bd", label=words[0]))
+    if overdue:
+        handles.append(
+            Patch(
+                facecolor="#f4b6b6",
+                edgecolor=OVERDUE_COLOUR,
+                hatch="//",
+                label=f"{words[0]}: {words[5]}",
+            )
+        )
     if outcomes:
         handles.append(
             Line2D(
