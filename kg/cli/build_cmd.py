@@ -34,11 +34,11 @@ from kg.cli.common import (
 def build(settings: Settings, out: Path, inference: str, lang: str) -> None:
     """Load, validate, query, export and draw the knowledge into a static site.
 
-    Writes OUT/index.html (the summary: things per class, sources, languages,
-    validation, pending decisions), a page per saved query, the exports in
-    every format, the interactive graph and pictures, the ontology reference,
-    and validation.txt/json. Open OUT/index.html in a browser; it needs no
-    network.
+    Writes OUT/index.html (the pending decisions, what changed, the entities,
+    then the numbers: things per class, sources, languages, validation), a page
+    per saved query, the exports in every format, the interactive graph and
+    pictures, the ontology reference, and validation.txt/json. Open
+    OUT/index.html in a browser; it needs no network.
 
     A re-run with nothing changed rewrites no file; files an earlier build
     wrote that are no longer produced are removed (and nothing else).

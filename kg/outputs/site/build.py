@@ -36,6 +36,7 @@ STEPS = (
     "exporting",
     "drawing the pictures",
     "writing the ontology reference",
+    "writing the entity pages",
     "writing the site",
 )
 
@@ -105,9 +106,12 @@ def build(
     downloads.ontology_page(knowledge, files)
 
     step(5)
+    pages = _entity_pages(knowledge, lang, files)
+
+    step(6)
     files["style.css"] = STYLE.encode("utf-8")
     files["index.html"] = index_page(
-        knowledge, report, summary_line(report), query_pages, exports, pictures, lang
+        knowledge, report, summary_line(report), query_pages, exports, pictures, lang, pages
     ).encode("utf-8")
     written, removed = _write_site(out, files)
     return BuildResult(
@@ -119,6 +123,18 @@ def build(
         removed=tuple(removed),
         failed_queries=tuple(p.note for p in query_pages if p.note.startswith("FAILED")),
     )
+
+
+def _entity_pages(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> dict[str, str]:
+    """A briefing page for every entity the home page lists."""
+    from kg.outputs.site.downloads import curated_graphs
+    from kg.outputs.site.entities import entity_pages
+    from kg.outputs.site.home import curated_entities
+
+    graphs = curated_graphs(knowledge)
+    listed = curated_entities(knowledge, graphs)
+    iris = {iri for members in listed.values() for iri in members}
+    return entity_pages(knowledge, iris, lang, files, cars_in=graphs)
 
 
 def _write_site(out: Path, files: Mapping[str, bytes]) -> tuple[list[str], list[str]]:

@@ -83,7 +83,7 @@ ASK { { ?file a ms:ResultsFile } UNION { ?check a ms:Reconciliation } }
 """
 
 
-def _curated_graphs(knowledge: Knowledge) -> list[str]:
+def curated_graphs(knowledge: Knowledge) -> list[str]:
     """The data graphs written by people: no imported results, no derived checks."""
     return [
         graph
@@ -105,7 +105,7 @@ def pictures(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[P
         pictures.append(Picture("graph.html", "The interactive graph", counts))
         # Hundreds of imported drivers and results make a static picture unreadable,
         # so it shows what the curated sources say; the interactive page has it all.
-        curated = viz.to_networkx(knowledge, graphs=_curated_graphs(knowledge), lang=lang)
+        curated = viz.to_networkx(knowledge, graphs=curated_graphs(knowledge), lang=lang)
         viz.write_svg(curated, folder / "graph.svg", title=SITE_TITLE)
         pictures.append(
             Picture(
@@ -119,7 +119,9 @@ def pictures(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[P
         pictures.append(
             Picture("ontology.svg", "The ontology's classes and object properties (SVG)", "")
         )
-        viz.decision_timeline(knowledge, folder / "decisions.svg", lang=lang)
+        # No today line: the site must be the same bytes tomorrow; the index page
+        # flags overdue decisions against the reader's today instead.
+        viz.decision_timeline(knowledge, folder / "decisions.svg", lang=lang, mark_today=False)
         pictures.append(Picture("decisions.svg", "The decision timeline (SVG)", ""))
         for picture in pictures:
             files[picture.path] = (folder / picture.path).read_bytes()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -66,6 +66,7 @@ def index(
     exports: Sequence[ExportLink],
     pictures: Sequence[Picture],
     lang: str,
+    pages: Mapping[str, str] | None = None,
 ) -> str:
     parts: list[str] = [_validation_banner(report, validation_summary)]
     parts.append(f"<h1>{SITE_TITLE}</h1>")
@@ -73,11 +74,31 @@ def index(
         "<p>An open knowledge graph of motorsport programmes and the decisions behind "
         "them; every fact is a claim tied to the source that states it.</p>"
     )
+    # What a reader came for first: what is pending, what changed, what it is about;
+    # the numbers, downloads and queries below.
+    parts.append(_lead_sections(knowledge, lang, pages or {}))
     parts.append(_summary_section(knowledge, validation_summary, lang))
     parts.append(_downloads_section(exports))
     parts.append(_queries_section(queries))
     parts.append(_pictures_section(pictures))
     return page(SITE_TITLE, "".join(parts), depth=0, failing=not report.passes)
+
+
+def _lead_sections(knowledge: Knowledge, lang: str, pages: Mapping[str, str]) -> str:
+    from kg.answers.labels import fetch_labels
+    from kg.knowledge.asof import publications
+    from kg.outputs.site.downloads import curated_graphs
+    from kg.outputs.site.home import changes_section, entities_section, pending_section
+
+    sources = publications(knowledge.store, knowledge.data_graphs, knowledge.ontology_graphs)
+    labels = fetch_labels(knowledge.store, [URIRef(s.document) for s in sources], lang)
+    return (
+        '<div class="lead">'
+        + pending_section(knowledge, labels, lang)
+        + changes_section(knowledge, sources, labels)
+        + "</div>"
+        + entities_section(knowledge, curated_graphs(knowledge), lang, pages)
+    )
 
 
 def _validation_banner(report: ValidationReport, validation_summary: str) -> str:
@@ -131,7 +152,6 @@ def _summary_section(knowledge: Knowledge, validation_summary: str, lang: str) -
     parts.append("</tbody></table>")
     parts.append(_sources_section(knowledge, lang))
     parts.append(_languages_table(knowledge))
-    parts.append(_decisions_section(knowledge, lang))
     parts.append("</section>")
     return "".join(parts)
 
@@ -264,35 +284,6 @@ def _sources_section(knowledge: Knowledge, lang: str) -> str:
             f" <code>{escape(shorten(publication.document))}</code></td>"
             f"<td>{escape(format_interval(publication.published, lang))}</td>"
             f"<td>{escape(language)}</td><td><code>{escape(file_name)}</code></td></tr>"
-        )
-    parts.append("</tbody></table>")
-    return "".join(parts)
-
-
-def _decisions_section(knowledge: Knowledge, lang: str) -> str:
-    from kg.answers.decisions import list_decisions
-    from kg.model.timeutil import format_interval
-
-    pending = [d for d in list_decisions(knowledge, lang=lang) if d.pending]
-    parts = ['<h3 id="pending-decisions">Pending decisions</h3>']
-    if not pending:
-        parts.append("<p>No pending decision is recorded.</p>")
-        return "".join(parts)
-    # Overdue depends on today's date, so it is left to `kg decisions`: the site
-    # must not change from one day to the next when the data does not.
-    parts.append(
-        '<table class="decisions"><thead><tr><th>decision</th><th>owner</th>'
-        "<th>status</th><th>since</th><th>decision expected</th></tr></thead><tbody>"
-    )
-    for decision in pending:
-        owner = ", ".join(o.label for o in decision.owner)
-        status = decision.status.label if decision.status is not None else "unknown"
-        since = format_interval(decision.since, lang) if decision.since is not None else ""
-        expected = format_interval(decision.expected, lang) if decision.expected is not None else ""
-        parts.append(
-            f"<tr><td>{escape(decision.question or decision.label)}"
-            f" <code>{escape(decision.short)}</code></td><td>{escape(owner)}</td>"
-            f"<td>{escape(status)}</td><td>{escape(since)}</td><td>{escape(expected)}</td></tr>"
         )
     parts.append("</tbody></table>")
     return "".join(parts)

@@ -38,14 +38,21 @@ a { color: var(--accent); }
 code { font: 0.9em ui-monospace, "DejaVu Sans Mono", monospace; color: #6a3d9a; }
 table { border-collapse: collapse; margin: 0.6rem 0 1.2rem; width: 100%; }
 th, td { border: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: left;
-  vertical-align: top; }
+  vertical-align: top; overflow-wrap: anywhere; }
 thead th, table.numbers th { background: #eef3f8; }
 caption { text-align: left; color: var(--muted); }
 .banner { padding: 0.8rem 1rem; margin: 1rem 0; border-radius: 6px; font-weight: 600; }
 .banner.passing { background: #e3f6e8; border: 1px solid #2e8b57; color: #14532d; }
 .banner.failing { background: #fde8e8; border: 2px solid #c62828; color: #7f1d1d; }
 .note, .description, small { color: var(--muted); }
-pre { background: #f6f8fa; padding: 0.8rem; overflow-x: auto; }
+pre { background: #f6f8fa; padding: 0.8rem; overflow-x: auto; white-space: pre-wrap;
+  overflow-wrap: anywhere; }
+main { overflow-wrap: anywhere; }
+table.decisions td:first-child { width: 34%; }
+tr.overdue td { background: #fff4e5; }
+.overdue-flag { color: #9a3412; }
+ol.changes { padding-left: 1.2rem; } ol.changes li { margin: 0.15rem 0; }
+table.entities th { width: 14rem; background: #eef3f8; }
 nav.toc ol { columns: 2; } nav.toc ol ol { columns: 1; }
 section.term { border-top: 1px solid var(--line); padding-top: 0.4rem; }
 img.preview { max-width: 100%; border: 1px solid var(--line); }
