@@ -36,17 +36,18 @@ PREFIX schema: <https://schema.org/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
 SELECT ?s ?p ?o WHERE {
-  VALUES ?p {
-    rdf:type skos:prefLabel rdfs:label skos:altLabel
-    ms:notBefore ms:notAfter ms:timePrecision ms:timeExpression ms:assumption
-    dcterms:title dcterms:language dcterms:creator ms:summary ms:published
-    ms:publishedNotBefore ms:publishedNotAfter ms:textFile ms:sourceFileName
-    ms:editorialTitle schema:publisher prov:wasAttributedTo
-    ms:roleKind ms:organisation ms:person
-    ms:carNumber ms:entrantName ms:entrant ms:carModel ms:manufacturer ms:racingClass
-    ms:event ms:startTime ms:partOfEvent
-  }
+  # Each subject's triples, then the naming ones kept: a VALUES block of properties
+  # would make one index lookup per subject and property.
   ?s ?p ?o .
+  FILTER (?p IN (
+    rdf:type, skos:prefLabel, rdfs:label, skos:altLabel, ms:notBefore, ms:notAfter,
+    ms:timePrecision, ms:timeExpression, ms:assumption, dcterms:title, dcterms:language,
+    dcterms:creator, ms:summary, ms:published, ms:publishedNotBefore,
+    ms:publishedNotAfter, ms:textFile, ms:sourceFileName, ms:editorialTitle,
+    schema:publisher, prov:wasAttributedTo, ms:roleKind, ms:organisation, ms:person,
+    ms:carNumber, ms:entrantName, ms:entrant, ms:carModel, ms:manufacturer,
+    ms:racingClass, ms:event, ms:startTime, ms:partOfEvent
+  ))
 }
 """
 _IN = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
@@ -112,6 +113,7 @@ class _Reader:
     graph: Graph = field(default_factory=lambda: Graph(store="SimpleMemory"))
     done_out: set[Node] = field(default_factory=set)
     done_in: set[Node] = field(default_factory=set)
+    done_names: set[Node] = field(default_factory=set)
 
     def out(self, nodes: Iterable[Node]) -> set[Node]:
         todo = {n for n in nodes if isinstance(n, URIRef)} - self.done_out
@@ -120,7 +122,8 @@ class _Reader:
 
     def names(self, nodes: Iterable[Node]) -> set[Node]:
         """Only what names `nodes` (_NAMING), for things the briefing mentions."""
-        todo = {n for n in nodes if isinstance(n, URIRef)} - self.done_out
+        todo = {n for n in nodes if isinstance(n, URIRef)} - self.done_out - self.done_names
+        self.done_names |= todo
         return _fetch(self.store, self.graph, _NAMING, "s", todo, self.graphs) if todo else set()
 
     def into(self, nodes: Iterable[Node]) -> set[Node]:
