@@ -65,14 +65,27 @@ def imsa(
     read (nothing of that file is written; without --keep-going nothing at all).
     """
     from kg.importers.imsa import import_files
-    from kg.importers.resolution import build_resolver, curated_graphs, load_rules
+    from kg.importers.imsa.importing import documents_of
+    from kg.importers.resolution import (
+        build_resolver,
+        curated_graphs,
+        imported_graphs,
+        load_rules,
+    )
     from kg.model import paths as project_paths
     from kg.model.files import display_path
 
     rules = load_rules(rules_file)
     knowledge = settings.open()
     graphs = curated_graphs(knowledge.store, knowledge.data_graphs)
-    resolver = build_resolver(knowledge.store, graphs, rules)
+    # Entities that other results files created keep the name those files gave them.
+    resolver = build_resolver(
+        knowledge.store,
+        graphs,
+        rules,
+        imported=imported_graphs(knowledge.store, knowledge.data_graphs),
+        reimported=documents_of(paths),
+    )
     target = out_dir if out_dir is not None else project_paths.data_dir() / "imsa"
     on_terminal = sys.stderr.isatty()
 

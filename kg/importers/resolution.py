@@ -53,6 +53,31 @@ PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
 SELECT ?entity ?id WHERE { ?entity ms:imsaDriverId ?id . FILTER(isIRI(?entity)) }
 """
 
+# The entities earlier imports created (msr:imsa-...), with the name each file gave
+# them: another file names the same team, driver or car, perhaps spelled otherwise.
+MINTED_NAMES_QUERY = """
+PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?doc ?entity ?name WHERE {
+  GRAPH ?g { ?doc a ms:ResultsFile . ?entity skos:prefLabel ?name . }
+  FILTER(isIRI(?entity) && STRSTARTS(STR(?entity), "https://w3id.org/motorsport-kg/id/imsa-"))
+}
+"""
+
+# The IMSA driver ids earlier imports recorded, on whichever person they linked.
+IMPORTED_IDS_QUERY = """
+PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+SELECT DISTINCT ?doc ?entity ?id WHERE {
+  GRAPH ?g { ?doc a ms:ResultsFile . ?entity ms:imsaDriverId ?id . }
+  FILTER(isIRI(?entity))
+}
+"""
+
+RESULTS_GRAPHS_QUERY = """
+PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+SELECT DISTINCT ?g WHERE { GRAPH ?g { ?doc a ms:ResultsFile } }
+"""
+
 IMPORTED_GRAPHS_QUERY = """
 PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
 SELECT DISTINCT ?g WHERE {
@@ -223,6 +248,30 @@ class Resolver:
     driver_ids: Mapping[str, frozenset[str]]
     notes: list[Note] = field(default_factory=list)
     preferred: Mapping[str, str] = field(default_factory=dict)  # IRI -> English prefLabel
+    # Entities created by another results file or earlier in this run -> the name they
+    # were given: one entity, one label, however many files name it.
+    minted: dict[str, str] = field(default_factory=dict)
+    # IMSA driver ids this run linked to an existing person (by full name or surname
+    # rule): a file read earlier in the run may have created imsa-driver-<id> for it.
+    learned_ids: dict[str, str] = field(default_factory=dict)
+
+    def state(self) -> tuple[dict[str, str], list[Note], dict[str, str]]:
+        return dict(self.minted), list(self.notes), dict(self.learned_ids)
+
+    def restore(self, state: tuple[dict[str, str], list[Note], dict[str, str]]) -> None:
+        self.minted, self.notes, self.learned_ids = dict(state[0]), list(state[1]), dict(state[2])
+
+    def ids_created_too_early(self) -> dict[str, str]:
+        """The learned ids of people for whom this run also created imsa-driver-<id>."""
+        return {
+            imsa_id: iri
+            for imsa_id, iri in self.learned_ids.items()
+            if str(MSR[f"imsa-driver-{slug(imsa_id)}"]) in self.minted
+        }
+
+    def know_ids(self, ids: Mapping[str, str]) -> None:
+        """Link these IMSA driver ids to these people from now on."""
+        self.driver_ids = {**self.driver_ids, **{k: frozenset({v}) for k, v in ids.items()}}
 
     def take_notes(self) -> list[Note]:
         taken, self.notes = self.notes, []
@@ -251,7 +300,24 @@ class Resolver:
         if len(found) > 1:
             listing = ", ".join(shorten(i) for i in sorted(found))
             self._note(Note("ambiguous", what, name, new, f"matches {listing}; add a rule"))
-        return Resolved(new, True, " ".join(name.split()))
+        return self.once(what, Resolved(new, True, " ".join(name.split())))
+
+    def once(self, what: str, resolved: Resolved) -> Resolved:
+        """A new entity is labelled by the first file that names it (in this run, else
+        an earlier import); any other file links to it, and a spelling of its own
+        ("CROWDSTRIKE RACING BY APR") becomes that file's sourced alias."""
+        if not resolved.created:
+            return resolved
+        given = self.minted.get(resolved.iri)
+        if given is None:
+            # Recorded once the file that labels it is converted (Builder.named): the
+            # laps file resolves its drivers too, but writes no label.
+            return resolved
+        if given != resolved.label:
+            self._note(
+                Note("linked", what, resolved.label, resolved.iri, f"named {given!r} elsewhere")
+            )
+        return Resolved(resolved.iri, False, resolved.label)
 
     def unlabelled_name(self, resolved: Resolved) -> str | None:
         """The published name of a linked entity when none of its curated labels folds to it.
@@ -263,6 +329,10 @@ class Resolver:
         if resolved.created:
             return None
         name = " ".join(resolved.label.split())
+        if resolved.iri in self.minted:
+            # Created by a results file: every spelling the files publish is kept.
+            given = self.minted[resolved.iri]
+            return None if name == given else name
         folded = fold(name)
         if not name or any(resolved.iri in by.get(folded, ()) for by in self.names.values()):
             return None
@@ -360,6 +430,7 @@ class Resolver:
                     )
                 )
                 resolved[index] = Resolved(rule.person, False, drivers[index].full)
+                self._learn(drivers[index], rule.person)
             else:
                 found = "no driver" if not hits else f"{len(hits)} drivers"
                 self._note(
@@ -372,7 +443,7 @@ class Resolver:
                     )
                 )
         return [
-            r if r is not None else self._new_driver(d)
+            r if r is not None else self.once("driver", self._new_driver(d))
             for r, d in zip(resolved, drivers, strict=True)
         ]
 
@@ -382,11 +453,17 @@ class Resolver:
             if len(by_id) == 1:
                 (iri,) = by_id
                 self._note(Note("linked", "driver", driver.full, iri, "by IMSA driver id"))
+                if iri.startswith(str(MSR["imsa-"])):
+                    # Created by a results file: labelled by the first file that names
+                    # it, this one when no other does (the file that named it is
+                    # imported again).
+                    return self.once("driver", Resolved(iri, True, driver.full))
                 return Resolved(iri, False, driver.full)
         found = self._by_label(str(MS.Person), driver.full)
         if len(found) == 1:
             (iri,) = found
             self._note(Note("linked", "driver", driver.full, iri, "by full name"))
+            self._learn(driver, iri)
             return Resolved(iri, False, driver.full)
         if len(found) > 1:
             listing = ", ".join(shorten(i) for i in sorted(found))
@@ -396,12 +473,24 @@ class Resolver:
             )
         return None
 
+    def _learn(self, driver: DriverName, iri: str) -> None:
+        if driver.imsa_id and not self.driver_ids.get(driver.imsa_id):
+            self.learned_ids.setdefault(driver.imsa_id, iri)
+
     @staticmethod
     def _new_driver(driver: DriverName) -> Resolved:
         if driver.imsa_id:
             return Resolved(str(MSR[f"imsa-driver-{slug(driver.imsa_id)}"]), True, driver.full)
         # Some files leave the IMSA id out: the name is the only key there is.
         return Resolved(str(MSR[f"imsa-driver-name-{slug(driver.full)}"]), True, driver.full)
+
+
+def imported_graphs(store: Store, data_graphs: Sequence[str]) -> list[str]:
+    """The data graphs written by `kg import imsa`."""
+    if not data_graphs:
+        return []
+    found = {str(row[0]) for row in store.query(RESULTS_GRAPHS_QUERY, graphs=data_graphs).rows}
+    return [g for g in data_graphs if g in found]
 
 
 def curated_graphs(store: Store, data_graphs: Sequence[str]) -> list[str]:
@@ -412,7 +501,16 @@ def curated_graphs(store: Store, data_graphs: Sequence[str]) -> list[str]:
     return [g for g in data_graphs if g not in imported]
 
 
-def build_resolver(store: Store, graphs: Sequence[str], rules: Rules) -> Resolver:
+def build_resolver(
+    store: Store,
+    graphs: Sequence[str],
+    rules: Rules,
+    imported: Sequence[str] = (),
+    reimported: Iterable[str] = (),
+) -> Resolver:
+    """The resolver of one import run: the curated entities of `graphs`, and the names
+    that the results files in `imported` gave the entities they created, except the
+    files of `reimported` (document IRIs): a file imported again names its own again."""
     names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     ids: dict[str, set[str]] = defaultdict(set)
     preferred: dict[str, str] = {}
@@ -428,11 +526,23 @@ def build_resolver(store: Store, graphs: Sequence[str], rules: Rules) -> Resolve
                 # One English prefLabel per entity (the shapes' rule); the least wins
                 # should data break it, so the title stays deterministic.
                 preferred[str(entity)] = min(preferred.get(str(entity), str(name)), str(name))
+    minted: dict[str, str] = {}
+    if imported:
+        again = set(reimported)
+        for doc, entity, name in store.query(MINTED_NAMES_QUERY, graphs=imported).rows:
+            if doc is None or entity is None or name is None or str(doc) in again:
+                continue
+            # Two files that each named it (imported before this rule): the least wins.
+            minted[str(entity)] = min(minted.get(str(entity), str(name)), str(name))
+        for doc, entity, imsa_id in store.query(IMPORTED_IDS_QUERY, graphs=imported).rows:
+            if None not in (doc, entity, imsa_id) and str(doc) not in again:
+                ids[str(imsa_id)].add(str(entity))
     return Resolver(
         rules=rules,
         names={t: {n: frozenset(e) for n, e in by.items()} for t, by in names.items()},
         driver_ids={k: frozenset(v) for k, v in ids.items()},
         preferred=preferred,
+        minted=minted,
     )
 
 
@@ -452,6 +562,7 @@ __all__ = [
     "Rules",
     "build_resolver",
     "curated_graphs",
+    "imported_graphs",
     "load_rules",
     "slug",
 ]

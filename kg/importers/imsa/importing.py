@@ -83,6 +83,9 @@ def convert(path: Path, resolver: Resolver) -> Converted:
         laps(table, context, resolver, builder)
     else:
         results(table, context, resolver, builder, race=kind == "race results")
+    for iri, label in builder.named.items():
+        # Later files of the run link to what this one labelled.
+        resolver.minted.setdefault(iri, label)
     triples = tuple(sorted(builder.triples, key=_sort_key))
     header = (
         f"# Imported by kg import imsa {__version__} from {context.folder_key}/{path.name}\n"
@@ -134,6 +137,40 @@ def to_turtle(triples: Sequence[Triple]) -> str:
     return output.decode("utf-8")
 
 
+def documents_of(paths: Sequence[Path]) -> list[str]:
+    """The document IRI each CSV of `paths` is imported as (its graph's ms:ResultsFile)."""
+    found = []
+    for path in find_csv_files(paths):
+        try:
+            found.append(str(MSR[file_context(path).document_key]))
+        except InputError:
+            continue  # reported when the file itself is converted
+    return found
+
+
+def _convert_all(
+    files: Sequence[Path],
+    resolver: Resolver,
+    keep_going: bool,
+    progress: Callable[[int, int, Path], None] | None,
+) -> tuple[list[Converted], list[FailedFile]]:
+    converted: list[Converted] = []
+    failed: list[FailedFile] = []
+    for number, path in enumerate(files, start=1):
+        if progress is not None:
+            progress(number, len(files), path)
+        named = dict(resolver.minted)
+        try:
+            converted.append(convert(path, resolver))
+        except InputError as error:
+            # A file that is not written names nothing: the next file labels its entities.
+            resolver.minted = named
+            failed.append(FailedFile(path, error.message))
+            if not keep_going:
+                break
+    return converted, failed
+
+
 def import_files(
     paths: Sequence[Path],
     out_dir: Path,
@@ -147,17 +184,16 @@ def import_files(
     written; with it, the good files are written and the bad ones listed.
     """
     files = find_csv_files(paths)
-    converted: list[Converted] = []
-    failed: list[FailedFile] = []
-    for number, path in enumerate(files, start=1):
-        if progress is not None:
-            progress(number, len(files), path)
-        try:
-            converted.append(convert(path, resolver))
-        except InputError as error:
-            failed.append(FailedFile(path, error.message))
-            if not keep_going:
-                break
+    start = resolver.state()
+    converted, failed = _convert_all(files, resolver, keep_going, progress)
+    early = resolver.ids_created_too_early()
+    if early:
+        # A later file linked a driver's IMSA id to a known person (the article's
+        # "Calado" by surname rule at Daytona) after an earlier file had created
+        # imsa-driver-<id> for it: read them all again, knowing the id.
+        resolver.restore(start)
+        resolver.know_ids(early)
+        converted, failed = _convert_all(files, resolver, keep_going, progress)
     if failed and not keep_going:
         return ImportReport((), tuple(failed), ())
     imported = []

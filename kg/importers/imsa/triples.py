@@ -39,6 +39,8 @@ class Builder:
         self.key = key
         self.labels = labels
         self.triples: set[Triple] = set()
+        # The entities this file created and labelled -> their label.
+        self.named: dict[str, str] = {}
 
     def add(self, subject: Node, predicate: Node, obj: Node | None) -> None:
         if obj is not None:
@@ -83,7 +85,12 @@ class Builder:
         self.add(iri, RDF.type, cls)
         if resolved.created:
             label = self.labels.get(resolved.iri, resolved.label)
-            self.add(iri, SKOS.prefLabel, Literal(label, lang="en"))
+            first = self.named.setdefault(resolved.iri, label)
+            if first == label:
+                self.add(iri, SKOS.prefLabel, Literal(label, lang="en"))
+            else:
+                # Spelled two ways in one file: one label, the other a sourced alias.
+                self.fact(iri, SKOS.altLabel, Literal(label, lang="en"))
         return iri
 
 
