@@ -67,6 +67,8 @@ def build(settings: Settings, out: Path, inference: str, lang: str) -> None:
         f"({len(result.written)} written, {result.unchanged} unchanged{removed}); "
         f"{result.validation_summary}"
     )
+    for note in result.notes:
+        click.echo(f"kg: note: {note}", err=True)
     for failure in result.failed_queries:
         click.echo(f"kg: error: saved query {failure.removeprefix('FAILED: ')}", err=True)
     if not result.passes:

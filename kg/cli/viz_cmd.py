@@ -108,7 +108,12 @@ def viz(
     decisions still awaited after their expected window as overdue; with --as-of
     the as-of day takes today's place.
 
-    Exit codes: 0 written, 2 usage error, 3 unreadable input or unwritable output.
+    SVG and PNG take at most 1,000 nodes and 3,000 edges (more cannot be read):
+    narrow the graph with --entity, --class, --predicate or --as-of, or write
+    .html, which opens on a neighbourhood, or .graphml/.gexf for a graph program.
+
+    Exit codes: 0 written, 2 usage error (or a picture too large to read),
+    3 unreadable input or unwritable output.
     """
     from kg.outputs import viz as library
 

@@ -103,3 +103,22 @@ def test_briefing_benchmark_times_every_case_against_its_baselines() -> None:
     assert "kg timeline" in names
     # Every briefing gets a verdict against the target; the baselines do not.
     assert all(line.rstrip().endswith(("ok", "OVER")) for line in lines if "kg show" in line)
+
+
+def test_layout_benchmark_prints_both_methods_or_why_one_is_skipped() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_layout.py"), "--sizes", "700,2000",
+         "--all-pairs-limit", "0.001"],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[2:]]
+    assert [(row[0], row[2]) for row in rows] == [
+        ("700", "all-pairs"),
+        ("700", "grid"),
+        ("700", "layout()"),
+        ("2000", "all-pairs"),
+        ("2000", "grid"),
+        ("2000", "layout()"),
+    ]
+    assert rows[0][3] != "skipped:" and rows[3][3:5] == ["skipped:", "about"]

@@ -54,6 +54,7 @@ class BuildResult:
     written: tuple[str, ...]
     removed: tuple[str, ...]
     failed_queries: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the site leaves out, and why (kg build: stderr)
 
     @property
     def unchanged(self) -> int:
@@ -122,6 +123,7 @@ def build(
         written=tuple(written),
         removed=tuple(removed),
         failed_queries=tuple(p.note for p in query_pages if p.note.startswith("FAILED")),
+        notes=tuple(f"{p.title}: {p.detail}" for p in pictures if not p.path),
     )
 
 

@@ -72,9 +72,16 @@ def exports(knowledge: Knowledge, inference: str, files: dict[str, bytes]) -> li
 
 @dataclass(frozen=True)
 class Picture:
-    path: str
+    path: str  # "" for a picture left out (too large to read); `detail` says why
     title: str
     detail: str
+
+
+# Why the static picture of the articles is missing from a site, when it is.
+LEFT_OUT = (
+    "left out, too many to read as one picture; the interactive graph has them all, and "
+    "kg viz --entity ENTITY --depth 1 -o FILE.svg draws a neighbourhood"
+)
 
 
 _DERIVED_OR_IMPORTED = """
@@ -106,14 +113,14 @@ def pictures(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[P
         # Hundreds of imported drivers and results make a static picture unreadable,
         # so it shows what the curated sources say; the interactive page has it all.
         curated = viz.to_networkx(knowledge, graphs=curated_graphs(knowledge), lang=lang)
-        viz.write_svg(curated, folder / "graph.svg", title=SITE_TITLE)
-        pictures.append(
-            Picture(
-                "graph.svg",
-                "What the articles say, as a picture (SVG; official results left out)",
-                f"{curated.number_of_nodes()} nodes, {curated.number_of_edges()} edges",
-            )
-        )
+        curated_counts = f"{curated.number_of_nodes()} nodes, {curated.number_of_edges()} edges"
+        title = "What the articles say, as a picture (SVG; official results left out)"
+        try:
+            viz.write_svg(curated, folder / "graph.svg", title=SITE_TITLE)
+            pictures.append(Picture("graph.svg", title, curated_counts))
+        except viz.PictureTooLarge:
+            # Not a failed build: the site says what is missing and where it is instead.
+            pictures.append(Picture("", title, f"{curated_counts}: {LEFT_OUT}"))
         schema = viz.to_networkx(knowledge, lang=lang, schema=True)
         viz.write_svg(schema, folder / "ontology.svg", title=f"{SITE_TITLE} ontology")
         pictures.append(
@@ -124,7 +131,8 @@ def pictures(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> list[P
         viz.decision_timeline(knowledge, folder / "decisions.svg", lang=lang, mark_today=False)
         pictures.append(Picture("decisions.svg", "The decision timeline (SVG)", ""))
         for picture in pictures:
-            files[picture.path] = (folder / picture.path).read_bytes()
+            if picture.path:
+                files[picture.path] = (folder / picture.path).read_bytes()
     return pictures
 
 

@@ -231,9 +231,10 @@ def _pictures_section(pictures: Sequence[Picture]) -> str:
     parts = ['<section id="pictures"><h2>Pictures</h2><ul>']
     for picture in pictures:
         detail = f" ({escape(picture.detail)})" if picture.detail else ""
-        parts.append(
-            f'<li><a href="{escape(picture.path)}">{escape(picture.title)}</a>{detail}</li>'
-        )
+        name = escape(picture.title)
+        if picture.path:
+            name = f'<a href="{escape(picture.path)}">{name}</a>'
+        parts.append(f"<li>{name}{detail}</li>")
     parts.append(
         '</ul><p><a href="ontology.html">The ontology reference</a>: every class, property '
         "and controlled vocabulary, with English and German labels.</p>"

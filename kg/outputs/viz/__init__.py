@@ -18,7 +18,14 @@ May import: kg.answers, kg.knowledge, kg.stores, kg.model, and its own modules.
 from kg.outputs.viz.convert import to_networkx
 from kg.outputs.viz.exports import exportable, render_dot, write_dot, write_gexf, write_graphml
 from kg.outputs.viz.facts import Fact, Source, facts_of
-from kg.outputs.viz.figures import write_png, write_svg
+from kg.outputs.viz.figures import (
+    MAX_PICTURE_EDGES,
+    MAX_PICTURE_NODES,
+    PictureTooLarge,
+    check_picture_size,
+    write_png,
+    write_svg,
+)
 from kg.outputs.viz.formats import FORMATS, output_format, write
 from kg.outputs.viz.page import render_html, write_html
 from kg.outputs.viz.positions import colours, layout
@@ -28,9 +35,13 @@ from kg.outputs.viz.timeline import TimelineSummary, decision_timeline
 __all__ = [
     "CLAIM_MODES",
     "FORMATS",
+    "MAX_PICTURE_EDGES",
+    "MAX_PICTURE_NODES",
     "Fact",
+    "PictureTooLarge",
     "Source",
     "TimelineSummary",
+    "check_picture_size",
     "colours",
     "decision_timeline",
     "exportable",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from kg.outputs.viz.grid_layout import grid_spring
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -35,9 +37,20 @@ PALETTE: tuple[str, ...] = (
 )
 
 
-# Above this many nodes in one component, the all-pairs force layout costs too much
-# memory and time (it holds count x count matrices); a spiral stands in.
-SPRING_LIMIT = 1000
+# Up to this many nodes in one component, the all-pairs force layout, which holds
+# count x count matrices (about 2 s and 20 MiB at 600 nodes, 424 s and 4.5 GiB at
+# 10,000, on 2 cores); above it, the grid layout of grid_layout.py: the same forces,
+# memory and time near linear (2.4 s and 11 MiB at 10,000 nodes), benchmarks/bench_layout.py.
+# 600 keeps the bundled data's largest component (573 nodes) on the all-pairs layout,
+# so its pictures stay the same bytes.
+SPRING_LIMIT = 600
+
+# Every layout starts from the same random positions: the same graph, the same picture.
+SEED = 20240128
+
+# Components of the same size laid out together hold this many node pairs at most
+# (some 48 bytes each: about 25 MB).
+_BATCH_CELLS = 1 << 19
 
 
 def colours(graph: nx.MultiDiGraph) -> dict[str, str]:
@@ -47,8 +60,9 @@ def colours(graph: nx.MultiDiGraph) -> dict[str, str]:
 
 
 def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
-    """Deterministic positions in [-1, 1]: a seeded spring layout per connected component,
-    the components packed in rows, largest first.
+    """Deterministic positions in [-1, 1]: a seeded force layout per connected component
+    (all pairs up to SPRING_LIMIT nodes, the grid layout above), the components packed
+    in rows, largest first.
 
     One spring layout over everything would fling small components and lone
     nodes to the rim and squeeze the main component into a corner.
@@ -63,26 +77,25 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     components = sorted(
         (sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0])
     )
+    # Each node's component and place in it, and each component's edges by those places:
+    # one pass over the edges (a subgraph view per component walks them again each time).
+    where = {node: (number, i) for number, c in enumerate(components) for i, node in enumerate(c)}
+    edges: list[list[tuple[int, int]]] = [[] for _ in components]
+    for u, v in simple.edges():
+        (number, i), (_, j) = where[u], where[v]
+        edges[number].append((i, j))
+    found = _component_layouts([len(c) for c in components], edges)
     placed: dict[str, tuple[float, float]] = {}
     sizes = [len(c) ** 0.5 for c in components]
     row_width = max(sizes[0] * 2.2, sum(s * s * 4 for s in sizes) ** 0.5 * 1.15)
     x = y = 0.0
     row_height = 0.0
-    for component, size in zip(components, sizes, strict=True):
-        if len(component) == 1:
-            local = {component[0]: (0.0, 0.0)}
-        elif len(component) > SPRING_LIMIT:
-            local = _spiral(simple, component)
-        else:
-            index = {node: i for i, node in enumerate(component)}
-            pairs = [(index[u], index[v]) for u, v in simple.subgraph(component).edges()]
-            found = _spring(len(component), pairs, seed=20240128)
-            local = {node: (float(found[i][0]), float(found[i][1])) for node, i in index.items()}
+    for component, size, local in zip(components, sizes, found, strict=True):
         width = 2.2 * size
         if x > 0 and x + width > row_width:
             x, y = 0.0, y - row_height
             row_height = 0.0
-        for node, (px, py) in local.items():
+        for node, (px, py) in zip(component, local, strict=True):
             placed[node] = (x + width / 2 + px * size, y - width / 2 + py * size)
         x += width
         row_height = max(row_height, width)
@@ -96,60 +109,78 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     }
 
 
-def _spiral(simple: nx.Graph, component: Sequence[str]) -> dict[str, tuple[float, float]]:
-    """A component too large for the force layout: nodes on a sunflower spiral in
-    breadth-first order from the best-linked node, so that neighbours stay near.
-
-    Linear in the nodes; the page lays out what it shows by itself, so this only
-    places what "show all" draws.
-    """
-    import math
-
-    start = min(component, key=lambda node: (-simple.degree(node), node))
-    order: list[str] = [start]
-    seen = {start}
-    for node in order:
-        for neighbour in sorted(simple.neighbors(node)):
-            if neighbour not in seen:
-                seen.add(neighbour)
-                order.append(neighbour)
-    golden = math.pi * (3 - math.sqrt(5))
-    count = len(order)
-    return {
-        node: (
-            math.sqrt((i + 0.5) / count) * math.cos(i * golden),
-            math.sqrt((i + 0.5) / count) * math.sin(i * golden),
-        )
-        for i, node in enumerate(order)
-    }
+def _component_layouts(
+    sizes: Sequence[int], edges: Sequence[list[tuple[int, int]]]
+) -> list[list[list[float]]]:
+    """Each component's positions in [-1, 1], node by node: a lone node in the middle,
+    a large component by the grid layout, the others by the all-pairs layout, those of
+    the same size together (up to _BATCH_CELLS matrix cells at a time)."""
+    found: list[list[list[float]]] = [[[0.0, 0.0]] if size == 1 else [] for size in sizes]
+    by_size: dict[int, list[int]] = {}
+    for number, size in enumerate(sizes):
+        if size > SPRING_LIMIT:
+            found[number] = grid_spring(size, edges[number], seed=SEED).tolist()
+        elif size > 1:
+            by_size.setdefault(size, []).append(number)
+    for size, numbers in by_size.items():
+        step = max(1, _BATCH_CELLS // (size * size))
+        for first in range(0, len(numbers), step):
+            batch = numbers[first : first + step]
+            for number, local in zip(
+                batch, _springs(size, [edges[n] for n in batch], seed=SEED), strict=True
+            ):
+                found[number] = local.tolist()
+    return found
 
 
-def _spring(count: int, pairs: Sequence[tuple[int, int]], seed: int, iterations: int = 120) -> Any:
-    """Fruchterman-Reingold force layout (as networkx's spring_layout), vectorised with
+def _springs(
+    count: int, pair_lists: Sequence[Sequence[tuple[int, int]]], seed: int, iterations: int = 120
+) -> Any:
+    """Fruchterman-Reingold force layout (as networkx's spring_layout) of components of
+    `count` nodes each (edges by node number, one list per component), vectorised with
     numpy over all node pairs and seeded: the same graph always gets the same picture.
 
     networkx switches to a slow per-node loop (and needs scipy) from 500 nodes on;
-    this stays a few matrix operations per step. Returns an array in [-1, 1].
+    this stays a few matrix operations per step, into matrices made once (making them
+    anew each step took half the time), for many components at once (a thousand pairs
+    of nodes, one at a time, took seconds of numpy calls). Returns an array,
+    components x count x 2, in [-1, 1].
     """
     import numpy as np
 
-    random = np.random.default_rng(seed)
-    positions = random.random((count, 2))
-    adjacency = np.zeros((count, count))
-    for u, v in pairs:
-        adjacency[u, v] = adjacency[v, u] = 1.0
+    batch = len(pair_lists)
+    start = np.random.default_rng(seed).random((count, 2))
+    positions = np.repeat(start[np.newaxis], batch, axis=0)
+    adjacency = np.zeros((batch, count, count))
+    for number, pairs in enumerate(pair_lists):
+        for u, v in pairs:
+            adjacency[number, u, v] = adjacency[number, v, u] = 1.0
     k = (1.0 / count) ** 0.5
     temperature = 0.1
     cooling = temperature / (iterations + 1)
+    delta = np.empty((batch, count, count, 2))
+    distance = np.empty((batch, count, count))
+    force = np.empty((batch, count, count))
+    pull = np.empty((batch, count, count))
     for _ in range(iterations):
-        delta = positions[:, np.newaxis, :] - positions[np.newaxis, :, :]
-        distance = np.clip(np.linalg.norm(delta, axis=-1), 0.01, None)
-        force = k * k / distance**2 - adjacency * distance / k
-        displacement = np.einsum("ijk,ij->ik", delta, force)
+        np.subtract(positions[:, :, np.newaxis, :], positions[:, np.newaxis, :, :], out=delta)
+        # The same operations, in the same order, as norm, clip, k*k/distance**2 -
+        # adjacency*distance/k: the same bits as before the matrices were reused.
+        np.multiply(delta[..., 0], delta[..., 0], out=distance)
+        np.multiply(delta[..., 1], delta[..., 1], out=pull)
+        np.add(distance, pull, out=distance)
+        np.sqrt(distance, out=distance)
+        np.clip(distance, 0.01, None, out=distance)
+        np.multiply(distance, distance, out=force)
+        np.divide(k * k, force, out=force)
+        np.multiply(adjacency, distance, out=pull)
+        np.divide(pull, k, out=pull)
+        np.subtract(force, pull, out=force)
+        displacement = np.einsum("bijk,bij->bik", delta, force)
         length = np.linalg.norm(displacement, axis=-1)
         length = np.where(length < 0.01, 0.1, length)
-        positions += displacement * (temperature / length)[:, np.newaxis]
+        positions += displacement * (temperature / length)[..., np.newaxis]
         temperature -= cooling
-    positions -= positions.mean(axis=0)
-    scale = np.abs(positions).max() or 1.0
-    return positions / scale
+    positions -= positions.mean(axis=1, keepdims=True)
+    scale = np.abs(positions).max(axis=(1, 2))
+    return positions / np.where(scale > 0, scale, 1.0)[:, np.newaxis, np.newaxis]
