@@ -33,6 +33,7 @@ VERDICTS = (CONTRADICTED, DIFFERS, CANNOT_SAY, CORROBORATED)
 
 REPORT = MSR["imsa-reconciliation-report"]
 REPORT_TITLE = "Articles checked against the official IMSA results (kg reconcile)"
+REPORT_TITLE_DE = "Artikel, geprüft an den offiziellen IMSA-Ergebnissen (kg reconcile)"
 
 # Every triple of every node of one claim class, with whether its source is an
 # official results file. One query per class keeps the logic in Python simple.

@@ -16,6 +16,7 @@ from kg.answers.reconcile import (
     DIFFERS,
     REPORT,
     REPORT_TITLE,
+    REPORT_TITLE_DE,
     VERDICTS,
     Check,
 )
@@ -24,6 +25,8 @@ from kg.model.namespaces import MS, MSR, new_graph, shorten
 
 # The fixed explanations, for German readers of the report (the others name values
 # and stay in English).
+# The explanations kg reconcile writes, clause by clause ("; " between clauses), in
+# German: fixed clauses here, clauses with values in _GERMAN_PATTERNS.
 GERMAN_EXPLANATIONS = {
     "in the official line-up": "in der offiziellen Fahrerbesetzung",
     "not in the official line-up": "nicht in der offiziellen Fahrerbesetzung",
@@ -34,7 +37,72 @@ GERMAN_EXPLANATIONS = {
     "matches neither the overall nor the class position": (
         "stimmt weder mit der Gesamt- noch mit der Klassenposition"
     ),
+    "the article does not say behind whom or when it counted": (
+        "der Artikel sagt nicht, hinter wem oder wann gezählt wurde"
+    ),
+    "the official results do not say how many laps behind this car finished": (
+        "die offiziellen Ergebnisse sagen nicht, mit wie vielen Runden Rückstand dieses "
+        "Auto ins Ziel kam"
+    ),
+    "the article does not say in which class the lap was fastest": (
+        "der Artikel sagt nicht, in welcher Klasse die Runde die schnellste war"
+    ),
+    "the official results name no fastest lap in that class": (
+        "die offiziellen Ergebnisse nennen keine schnellste Runde in dieser Klasse"
+    ),
+    "this car set the fastest lap of the class": "dieses Auto fuhr die schnellste Runde der Klasse",
+    "the results do not say which driver set it": (
+        "die Ergebnisse sagen nicht, welcher Fahrer sie fuhr"
+    ),
+    "another car set the fastest lap of the class": (
+        "ein anderes Auto fuhr die schnellste Runde der Klasse"
+    ),
+    "the article does not say which": "der Artikel sagt nicht, welche",
 }
+_GERMAN_PATTERNS = (
+    (
+        r"finished (?P<laps>\d+) laps behind the class winner",
+        "mit {laps} Runden Rückstand auf den Klassensieger im Ziel",
+    ),
+    (
+        r"(?P<cars>.+) of the same team finished (?P<laps>\d+) laps down, so the article's "
+        r"number may be about that car",
+        "{cars} desselben Teams kam mit {laps} Runden Rückstand ins Ziel, die Zahl des "
+        "Artikels könnte dieses Auto meinen",
+    ),
+    (
+        r"no official race entry of this event fits \((?P<basis>[^()]*)\)",
+        "kein offizieller Rennstarter dieser Veranstaltung passt ({basis})",
+    ),
+    (
+        r"several official entries fit \((?P<cars>.*)\) by (?P<basis>[^()]*)",
+        "mehrere offizielle Starter passen ({cars}) nach {basis}",
+    ),
+)
+_GERMAN_BASIS = {"car number": "Startnummer", "event only": "nur Veranstaltung"}
+
+
+def german_explanation(english: str) -> str | None:
+    """The German of an explanation kg reconcile wrote, or None where a clause of it
+    has no translation (the English then stands alone, rather than half translated)."""
+    import re
+
+    clauses = []
+    for clause in english.split("; "):
+        german = GERMAN_EXPLANATIONS.get(clause)
+        for pattern, template in _GERMAN_PATTERNS:
+            if german is not None:
+                break
+            found = re.fullmatch(pattern, clause)
+            if found:
+                values = found.groupdict()
+                if "basis" in values:
+                    values["basis"] = _GERMAN_BASIS.get(values["basis"], values["basis"])
+                german = template.format(**values)
+        if german is None:
+            return None
+        clauses.append(german)
+    return "; ".join(clauses)
 
 
 def as_text(checks: Sequence[Check]) -> str:
@@ -67,6 +135,8 @@ def as_turtle(checks: Sequence[Check], knowledge: Knowledge) -> str:
     graph.add((REPORT, RDF.type, MS.ReconciliationReport))
     graph.add((REPORT, DCTERMS.language, Literal("en", datatype=XSD.language)))
     graph.add((REPORT, DCTERMS.title, Literal(REPORT_TITLE, lang="en")))
+    # Its checks are explained in both languages, so a German reference names it in German.
+    graph.add((REPORT, DCTERMS.title, Literal(REPORT_TITLE_DE, lang="de")))
     graph.add(
         (
             REPORT,
@@ -105,7 +175,7 @@ def as_turtle(checks: Sequence[Check], knowledge: Knowledge) -> str:
         if check.official_claim:
             graph.add((node, MS.againstClaim, URIRef(check.official_claim)))
         graph.add((node, MS.description, Literal(check.explanation, lang="en")))
-        german = GERMAN_EXPLANATIONS.get(check.explanation)
+        german = german_explanation(check.explanation)
         if german:
             graph.add((node, MS.description, Literal(german, lang="de")))
         for source in (check.reported_source, check.official_source):
