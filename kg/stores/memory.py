@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Identifier
@@ -10,6 +12,9 @@ from rdflib.term import Identifier
 from kg.model.errors import QueryError
 from kg.model.namespaces import bind_all, new_graph
 from kg.stores.base import Quad, QueryResult, graph_of, syntax_error
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 
 class MemoryStore:
@@ -68,10 +73,8 @@ class MemoryStore:
         bindings: Mapping[str, Identifier] | None = None,
         graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        from rdflib.plugins.sparql import prepareQuery
-
         try:
-            prepared = prepareQuery(sparql)
+            prepared = _prepared(sparql)
         except Exception as error:  # rdflib raises pyparsing and its own errors
             raise syntax_error(error) from error
         init = {name: value for name, value in (bindings or {}).items()}
@@ -96,6 +99,16 @@ class MemoryStore:
 
     def close(self) -> None:
         self._views.clear()
+
+
+@lru_cache(maxsize=512)
+def _prepared(sparql: str) -> Query:
+    """The parsed and translated query, once per text: rdflib's parser (pyparsing) takes
+    0.05 to 0.1 s a query, more than most queries take to run, and answers, briefings and
+    the walk of `kg viz` send the same text again with other bindings."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(sparql)
 
 
 def _from_rdflib_result(result: object) -> QueryResult:

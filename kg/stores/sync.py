@@ -185,9 +185,10 @@ def load(store: Store, files: Sequence[KnowledgeFile]) -> LoadSummary:
 
 
 def _parse_all(files: Sequence[KnowledgeFile]) -> list[tuple[KnowledgeFile, Graph]]:
-    from kg.model.files import parse_file
+    """Every file's graph (shared with other loads in this process: read them only)."""
+    from kg.model.files import parse_unchanged
 
-    return [(item, parse_file(item.path)) for item in files]
+    return [(item, parse_unchanged(item.path)) for item in files]
 
 
 def _replace_all(store: Store, parsed: Sequence[tuple[KnowledgeFile, Graph]]) -> LoadSummary:

@@ -90,7 +90,9 @@ def build(
 
     files: dict[str, bytes] = {}
     step(0)
-    report = validate_knowledge(knowledge, inference=inference)
+    # The engine `kg validate` uses by default, so that validation.txt is what it prints
+    # (pyshacl here took 60 of the 90 s of a build of the bundled knowledge).
+    report = validate_knowledge(knowledge, inference=inference, engine="auto")
     files["validation.txt"] = as_text(report).encode("utf-8")
     files["validation.json"] = as_json(report).encode("utf-8")
 
