@@ -8,6 +8,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+# The second store pass of CI runs only what KG_STORE can change (see store_passes.py).
+from store_passes import (  # noqa: F401  (pytest finds hooks by name)
+    pytest_addoption,
+    pytest_collection_modifyitems,
+    pytest_fixture_setup,
+    pytest_runtest_makereport,
+    pytest_runtest_protocol,
+    pytest_sessionfinish,
+)
+from store_passes import pytest_configure as _store_passes_configure
+from store_passes import pytest_unconfigure as _store_passes_unconfigure
+
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -34,7 +46,7 @@ def kg_args(*args: str, data: Sequence[Path] = ()) -> list[str]:
 # -- stores (docs/stores.md) -------------------------------------------------------------
 #
 # The suite's default store is KG_STORE (memory when unset); CI runs the whole suite
-# on memory and again on the embedded index:  KG_STORE=oxigraph .venv/bin/pytest
+# on memory and again, on the embedded index, what the store can change (store_passes.py).
 # Indexes go to a throwaway cache folder, never the user's ~/.cache.
 
 _CACHE_KEY = pytest.StashKey[str]()
@@ -48,11 +60,13 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = tempfile.mkdtemp(prefix="kg-test-cache-")
     config.stash[_CACHE_KEY] = cache
     os.environ["XDG_CACHE_HOME"] = cache
+    _store_passes_configure(config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     import shutil
 
+    _store_passes_unconfigure(config)
     cache = config.stash.get(_CACHE_KEY, None)
     if cache:
         shutil.rmtree(cache, ignore_errors=True)

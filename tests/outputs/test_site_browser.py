@@ -24,8 +24,13 @@ WIDTH, HEIGHT = 1400, 900
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
+    # What a page shows is checked here; that every store builds the same site is
+    # tests/outputs/test_build.py's and test_equivalence.py's. The index builds fastest.
+    index = tmp_path_factory.mktemp("site-index")
     result = CliRunner().invoke(
-        cli, ["--data", str(DATA), "build", "--out", str(out)], catch_exceptions=False
+        cli,
+        ["--store", f"oxigraph:{index}", "--data", str(DATA), "build", "--out", str(out)],
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     return out
