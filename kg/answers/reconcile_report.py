@@ -23,8 +23,6 @@ from kg.answers.reconcile import (
 from kg.knowledge.project import Knowledge
 from kg.model.namespaces import MS, MSR, new_graph, shorten
 
-# The fixed explanations, for German readers of the report (the others name values
-# and stay in English).
 # The explanations kg reconcile writes, clause by clause ("; " between clauses), in
 # German: fixed clauses here, clauses with values in _GERMAN_PATTERNS.
 GERMAN_EXPLANATIONS = {

@@ -293,6 +293,8 @@ def test_stores_doc_covers_every_command_and_spec() -> None:
         "KG_SPARQL_PASSWORD",
         "KG_SPARQL_TIMEOUT",
         "KG_STORE=oxigraph .venv/bin/pytest\n",
+        "--store-trace=",
+        "--store-rerun=",
     ):
         assert needle in text, needle
 
