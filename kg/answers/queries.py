@@ -287,11 +287,11 @@ def to_term(
         except ValueError:
             raise UsageError(f"{where}: {raw!r} is not a whole number") from None
     if param.type == "decimal":
-        try:
-            float(raw)
-        except ValueError:
-            raise UsageError(f"{where}: {raw!r} is not a number") from None
-        return Literal(raw, datatype=XSD.decimal)
+        # xsd:decimal's own form: no exponent, no NaN or infinity (float() takes
+        # "nan", "inf" and "1e999", and the query then compared against nonsense).
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw.strip()):
+            raise UsageError(f"{where}: {raw!r} is not a decimal number such as 2.5 or -0.75")
+        return Literal(raw.strip(), datatype=XSD.decimal)
     if param.type == "date":
         try:
             date.fromisoformat(raw)

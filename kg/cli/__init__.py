@@ -118,6 +118,12 @@ def cli(ctx: click.Context, store_spec: str | None, data_dirs: tuple[Path, ...])
     # rdflib logs a traceback for every ill-typed literal it parses ("2024-13-45"^^xsd:date);
     # kg says what is wrong itself (a validation result, or an error naming the value).
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source("store_spec") == ParameterSource.ENVIRONMENT:
+        # Left to kg.stores.config, which reads KG_STORE itself and says, in any error,
+        # that the spec came from there, not from --store.
+        store_spec = None
     ctx.obj = Settings(store_spec=store_spec, data_dirs=tuple(data_dirs) or None)
 
 

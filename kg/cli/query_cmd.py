@@ -141,7 +141,9 @@ def query(
     from kg.outputs.tables import render
 
     saved = None
-    if (name is None) == (expression is None):
+    if name is None and expression is None:
+        raise UsageError("give a query NAME (see 'kg queries') or -e 'SPARQL'")
+    if name is not None and expression is not None:
         raise UsageError("give either a query NAME (see 'kg queries') or -e 'SPARQL', not both")
     knowledge = settings.open()
     store = knowledge.store

@@ -206,3 +206,51 @@ def test_pending_decisions_keeps_only_the_latest_report(run_kg, tmp_path: Path) 
         ("msr:d4", "msv:Deferred"),
         ("msr:d4", "msv:Evaluating"),
     }
+
+
+# -- exit-code slips (issue 18, item 11) ---------------------------------------------------
+
+DECIMAL_QUERY = """# title: Over a threshold
+# description: a saved query with a decimal parameter
+# param: threshold (decimal): the threshold
+SELECT ?threshold WHERE { BIND(?threshold AS ?seen) }
+"""
+
+
+@pytest.mark.parametrize("raw", ["nan", "NaN", "inf", "-Infinity", "1e999", "2.5e1", "", "1,5"])
+def test_a_decimal_parameter_refuses_what_is_no_decimal(run_kg, tmp_path, raw: str) -> None:  # type: ignore[no-untyped-def]
+    query = tmp_path / "over.rq"
+    query.write_text(DECIMAL_QUERY, encoding="utf-8")
+    result = run_kg("query", str(query), "-p", "threshold", raw)
+    assert result.exit_code == 2, result.output
+    assert "is not a decimal number such as 2.5" in result.stderr
+
+
+@pytest.mark.parametrize("raw", ["2.5", "-0.75", "+3", ".5", "7."])
+def test_a_decimal_parameter_takes_decimals(run_kg, tmp_path, raw: str) -> None:  # type: ignore[no-untyped-def]
+    query = tmp_path / "over.rq"
+    query.write_text(DECIMAL_QUERY, encoding="utf-8")
+    result = run_kg("query", str(query), "-p", "threshold", raw, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_no_query_at_all_is_asked_for_not_called_both(run_kg) -> None:  # type: ignore[no-untyped-def]
+    result = run_kg("query")
+    assert result.exit_code == 2
+    assert "give a query NAME (see 'kg queries') or -e 'SPARQL'" in result.stderr
+    assert "not both" not in result.stderr
+
+
+def test_a_bad_store_from_kg_store_is_said_to_come_from_there(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    monkeypatch.setenv("KG_STORE", "bogus")
+    result = CliRunner().invoke(cli, ["show", "BMW"], prog_name="kg")
+    assert result.exit_code == 2
+    assert "unknown store 'bogus' (from the KG_STORE environment variable)" in result.stderr
+    monkeypatch.delenv("KG_STORE")
+    result = CliRunner().invoke(cli, ["--store", "bogus", "show", "BMW"], prog_name="kg")
+    assert result.exit_code == 2
+    assert "unknown store 'bogus' (from --store)" in result.stderr
