@@ -22,6 +22,47 @@ from store_passes import pytest_unconfigure as _store_passes_unconfigure
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).resolve().parent.parent
+
+# -- the knowledge the tests read (docs/testing.md) --------------------------------------
+#
+# The bundled data/ holds two seasons of official results (about 160k triples): a
+# command on the in-memory store takes seconds on it. Most tests check behaviour on
+# the articles and the race they report, so KG_DATA points commands that are given no
+# --data at those files of data/ (the same files, so the same graph names and goldens).
+# Each results file names every entity it mentions, so the one race reads alone.
+# Tests of the whole bundle pass `--data` FULL_DATA (tests/bundled/test_full_bundle.py).
+FULL_DATA = ROOT / "data"
+CORE_DATA = (
+    FULL_DATA / "entities.ttl",
+    FULL_DATA / "articles",
+    FULL_DATA / "sources",  # the articles' verbatim texts (ms:textFile)
+    FULL_DATA / "imsa" / "reconciliation.ttl",
+    FULL_DATA
+    / "imsa"
+    / "2024"
+    / "02-daytona-international-speedway"
+    / "202401271340-race-results.ttl",
+)
+
+
+def core_data_args() -> list[str]:
+    """`--data` options naming the files of the core view (for `kg --data ... --data X`)."""
+    return [option for path in CORE_DATA for option in ("--data", str(path))]
+
+
+def copy_core_data(folder: Path) -> Path:
+    """A data folder holding the core view's files in their data/ layout (to edit)."""
+    import shutil
+
+    for path in CORE_DATA:
+        target = folder / path.relative_to(FULL_DATA)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            shutil.copytree(path, target)
+        else:
+            shutil.copy2(path, target)
+    return folder
 
 
 @pytest.fixture
@@ -57,6 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 
     os.environ.setdefault("KG_STORE", "memory")
+    os.environ["KG_DATA"] = os.pathsep.join(str(path) for path in CORE_DATA)
     cache = tempfile.mkdtemp(prefix="kg-test-cache-")
     config.stash[_CACHE_KEY] = cache
     os.environ["XDG_CACHE_HOME"] = cache
@@ -135,14 +177,16 @@ class KgServe:
     `stop()` (Ctrl-C), `returncode` and `errors` (its stderr).
     """
 
-    def __init__(self, data: Path, index: Path) -> None:
+    def __init__(self, data: Path | Sequence[Path], index: Path) -> None:
         import os
         import subprocess
         import sys
 
         env = {**os.environ, "KG_STORE": f"oxigraph:{index}"}
+        folders = [data] if isinstance(data, Path) else list(data)
+        options = [option for folder in folders for option in ("--data", str(folder))]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "--data", str(data), "serve", "--port", "0"],
+            [sys.executable, "-m", "kg", *options, "serve", "--port", "0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

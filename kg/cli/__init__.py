@@ -108,7 +108,8 @@ def _version() -> str:
     multiple=True,
     type=click.Path(path_type=Path),
     metavar="PATH",
-    help="Data folder or file to load instead of the bundled data/ (repeatable).",
+    help="Data folder or file to load instead of the bundled data/ (repeatable; also "
+    'KG_DATA, paths separated by ":").',
 )
 @click.version_option(version=None, package_name="motorsport-kg", message="kg %(version)s")
 @click.pass_context

@@ -53,7 +53,7 @@ def _run(
     from kg.stores.sync import open_spec, push
 
     files = discover(settings.data_dirs)
-    sources = [paths.ontology_dir(), *(settings.data_dirs or [paths.data_dir()])]
+    sources = [paths.ontology_dir(), *(settings.data_dirs or paths.default_data())]
     store = open_spec(target or settings.store_spec, sources, gsp_url, update_url)
     try:
         summary = push(store, files, prune=prune)

@@ -10,19 +10,20 @@ entities is reported as ambiguous and becomes a new entity of its own.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from kg.answers.lookup import fold
-from kg.model.errors import InputError
-from kg.model.namespaces import MS, MSR, expand, shorten
+from kg.importers.rules import (  # noqa: F401  (part of this module's interface)
+    RULES_FILE,
+    Manufacturer,
+    Rules,
+    SurnameLink,
+    load_rules,
+)
+from kg.model.namespaces import MS, MSR, shorten
 from kg.stores.base import Store
-
-RULES_FILE = Path(__file__).with_name("imsa_rules.toml")
 
 # Labels of curated entities, by type. Imported files (ms:ResultsFile) and the
 # derived reconciliation are not curated: matching against them would make an
@@ -101,119 +102,6 @@ class Note:
         return f"{self.kind} {self.what} {self.name!r} -> {shorten(self.iri)}{extra}"
 
 
-@dataclass(frozen=True)
-class Manufacturer:
-    name: str
-    iri: str | None
-    imsa_ids: tuple[str, ...]
-    prefixes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SurnameLink:
-    person: str
-    surname: str
-    event: str
-    car_number: str
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The readable resolution rules (see kg/importers/imsa_rules.toml)."""
-
-    classes: Mapping[str, str]
-    teams: Mapping[str, str]
-    vehicles: Mapping[str, str]
-    manufacturers: tuple[Manufacturer, ...]
-    statuses: Mapping[str, str]
-    licence_grades: Mapping[str, str]
-    countries: Mapping[str, str]
-    events: Mapping[str, str]
-    sessions: Mapping[str, str]
-    labels: Mapping[str, str]
-    tyres: Mapping[str, str]
-    surname_links: tuple[SurnameLink, ...]
-    source: str
-
-
-def _iri(value: object, where: str) -> str:
-    if not isinstance(value, str):
-        raise InputError(f"{where}: expected a prefixed name such as msr:bmw, found {value!r}")
-    full = expand(value) if not value.startswith("http") else value
-    if full is None:
-        raise InputError(
-            f"{where}: {value!r} is not a known prefixed name; write msr:... or msv:..."
-        )
-    return full
-
-
-def _table(data: Mapping[str, Any], key: str, source: str, iris: bool = True) -> dict[str, str]:
-    raw = data.get(key, {})
-    if not isinstance(raw, dict):
-        raise InputError(f'{source}: [{key}] must be a table of "name" = value lines')
-    return {
-        str(name): (_iri(value, f"{source}: [{key}] {name!r}") if iris else str(value))
-        for name, value in raw.items()
-    }
-
-
-def load_rules(path: Path | None = None) -> Rules:
-    """Read the rules file; errors name the file and the entry to fix."""
-    rules_path = path or RULES_FILE
-    source = str(rules_path)
-    try:
-        data = tomllib.loads(rules_path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(f"{source}: cannot be read: {error.strerror}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"{source}: not valid TOML: {error}") from error
-    manufacturers = []
-    for number, item in enumerate(data.get("manufacturers", []), start=1):
-        where = f"{source}: [[manufacturers]] #{number}"
-        if "name" not in item:
-            raise InputError(f"{where}: has no name")
-        manufacturers.append(
-            Manufacturer(
-                name=str(item["name"]),
-                iri=_iri(item["iri"], where) if "iri" in item else None,
-                imsa_ids=tuple(str(i) for i in item.get("imsa_ids", [])),
-                prefixes=tuple(str(p) for p in item.get("prefixes", [item["name"]])),
-            )
-        )
-    links = []
-    for number, item in enumerate(data.get("surname_links", []), start=1):
-        where = f"{source}: [[surname_links]] #{number}"
-        missing = [k for k in ("person", "surname", "event", "car_number") if k not in item]
-        if missing:
-            raise InputError(f"{where}: lacks {', '.join(missing)}")
-        links.append(
-            SurnameLink(
-                person=_iri(item["person"], where),
-                surname=str(item["surname"]),
-                event=_iri(item["event"], where),
-                car_number=str(item["car_number"]),
-            )
-        )
-    return Rules(
-        classes=_table(data, "classes", source),
-        teams=_table(data, "teams", source),
-        vehicles=_table(data, "vehicles", source),
-        manufacturers=tuple(manufacturers),
-        statuses=_table(data, "statuses", source),
-        licence_grades=_table(data, "licence_grades", source, iris=False),
-        countries=_table(data, "countries", source),
-        events=_table(data, "events", source),
-        sessions=_table(data, "sessions", source),
-        labels={
-            _iri(key, f"{source}: [labels] {key!r}"): str(value)
-            for key, value in data.get("labels", {}).items()
-        },
-        tyres=_table(data, "tyres", source, iris=False),
-        surname_links=tuple(links),
-        source=source,
-    )
-
-
 def slug(text: str) -> str:
     """A stable IRI fragment from a name: folded, non-alphanumerics to single hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "unnamed"
@@ -224,6 +112,9 @@ class Resolved:
     iri: str
     created: bool
     label: str
+    # The label another results file gave the entity it created: this file states it
+    # too, so that every file names what it mentions and any subset of files reads alone.
+    given: str | None = None
 
 
 @dataclass(frozen=True)
@@ -254,6 +145,80 @@ class Resolver:
     # IMSA driver ids this run linked to an existing person (by full name or surname
     # rule): a file read earlier in the run may have created imsa-driver-<id> for it.
     learned_ids: dict[str, str] = field(default_factory=dict)
+    # Folded full name -> the IMSA driver ids published with it (this run's files and
+    # earlier imports): a file that leaves the id out names a driver others identify.
+    ids_by_name: dict[str, set[str]] = field(default_factory=dict)
+    # IMSA driver id -> the countries published with it ("?" and blanks left out).
+    id_countries: dict[str, set[str]] = field(default_factory=dict)
+    # IMSA driver id -> the id of the same driver that names the entity: IMSA gives
+    # some drivers a second id (Scott Dixon: 631 and 2699) under the same name.
+    same_driver: dict[str, str] = field(default_factory=dict)
+    # IMSA driver id -> how often each spelling of the name is published with it.
+    spellings: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Entity IRI -> the label the run gives it: the driver's most published spelling
+    # ("Gianmaria Bruni" 20 times, "Giammaria Bruni" twice), not the first file's.
+    settled_labels: dict[str, str] = field(default_factory=dict)
+
+    def learn_names(self, drivers: Iterable[tuple[DriverName, str]]) -> None:
+        """Record which IMSA ids each full name is published with, and their countries."""
+        for driver, country in drivers:
+            if driver.imsa_id and driver.full:
+                self.ids_by_name.setdefault(fold(driver.full), set()).add(driver.imsa_id)
+                counted = self.spellings.setdefault(driver.imsa_id, {})
+                counted[driver.full] = counted.get(driver.full, 0) + 1
+                countries = self.id_countries.setdefault(driver.imsa_id, set())
+                if country.strip() not in ("", "?"):
+                    countries.add(country.strip())
+
+    def settle_names(self) -> list[Note]:
+        """One driver per full name published with several ids, when the ids' countries
+        agree or a [[same_drivers]] rule says so: the lowest id names the entity, every
+        id is kept on it. Ids of one name from different countries may be two people:
+        reported (the notes returned), never merged without a rule."""
+        notes: list[Note] = []
+        for group in self.rules.same_drivers:
+            first = min(group, key=int)
+            for imsa_id in group:
+                self.same_driver[imsa_id] = first
+        for name, ids in sorted(self.ids_by_name.items()):
+            if len(ids) < 2 or all(i in self.same_driver for i in ids):
+                continue
+            countries = set().union(*(self.id_countries.get(i, set()) for i in ids))
+            listing = ", ".join(sorted(ids, key=int))
+            if len(countries) > 1:
+                notes.append(
+                    Note(
+                        "ambiguous",
+                        "driver",
+                        name,
+                        str(MSR[f"imsa-driver-{slug(min(ids, key=int))}"]),
+                        f"IMSA ids {listing} from {', '.join(sorted(countries))}; add a rule",
+                    )
+                )
+                continue
+            first = min(ids, key=int)
+            for imsa_id in ids:
+                self.same_driver[imsa_id] = first
+        self._settle_labels()
+        return notes
+
+    def _settle_labels(self) -> None:
+        by_entity: dict[str, dict[str, int]] = {}
+        for imsa_id, counted in self.spellings.items():
+            first = self.same_driver.get(imsa_id, imsa_id)
+            totals = by_entity.setdefault(str(MSR[f"imsa-driver-{slug(first)}"]), {})
+            for name, times in counted.items():
+                totals[name] = totals.get(name, 0) + times
+        for iri, totals in by_entity.items():
+            if len(totals) > 1:
+                # Most published first; on a tie, the spelling with accents, then the least.
+                self.settled_labels[iri] = min(
+                    totals, key=lambda n: (-totals[n], -sum(ord(c) > 127 for c in n), n)
+                )
+
+    def label_rules(self) -> dict[str, str]:
+        """The label of each entity whose name the run settled, [labels] rules first."""
+        return {**self.settled_labels, **self.rules.labels}
 
     def state(self) -> tuple[dict[str, str], list[Note], dict[str, str]]:
         return dict(self.minted), list(self.notes), dict(self.learned_ids)
@@ -290,6 +255,11 @@ class Resolver:
         ruled = table.get(name) or table.get(name.strip())
         if ruled is not None:
             self._note(Note("linked", what, name, ruled, "by rule"))
+            if ruled.startswith(str(MSR[f"{new_prefix}-"])):
+                # A rule that merges spellings ("Cadillac V-LMDh", the car's name in
+                # early 2023) into an entity the results files create: labelled like
+                # any such entity ([labels] settles which spelling), the rest aliases.
+                return self.once(what, Resolved(ruled, True, " ".join(name.split())))
             return Resolved(ruled, False, name)
         found = self._by_label(type_iri, name)
         if len(found) == 1:
@@ -317,7 +287,7 @@ class Resolver:
             self._note(
                 Note("linked", what, resolved.label, resolved.iri, f"named {given!r} elsewhere")
             )
-        return Resolved(resolved.iri, False, resolved.label)
+        return Resolved(resolved.iri, False, resolved.label, given)
 
     def unlabelled_name(self, resolved: Resolved) -> str | None:
         """The published name of a linked entity when none of its curated labels folds to it.
@@ -397,16 +367,20 @@ class Resolver:
         round_number = str(int(number)) if number.isdigit() else number
         return f"{year} round {round_number} at {venue.replace('-', ' ').title()}"
 
-    def session(self, session_key: str, folder_key: str, session_slug: str) -> Resolved:
+    def session(
+        self, session_key: str, folder_key: str, session_slug: str, event_name: str
+    ) -> Resolved:
+        """The session a file reports, named after its event as titles name it:
+        "12 Hours of Sebring 2024, qualifying", "2023 round 7 at Sebring ..., race"."""
         ruled = self.rules.sessions.get(f"{folder_key}/{session_slug}")
         if ruled is not None:
             return Resolved(ruled, False, session_slug)
-        label = f"IMSA {session_slug.replace('-', ' ')} ({folder_key})"
+        label = f"{event_name}, {session_slug.replace('-', ' ')}"
         return Resolved(str(MSR[session_key]), True, label)
 
     def label(self, resolved: Resolved) -> str:
         """The label a new entity gets: a [labels] rule settles spellings that differ by file."""
-        return self.rules.labels.get(resolved.iri, resolved.label)
+        return self.label_rules().get(resolved.iri, resolved.label)
 
     def lineup(
         self, drivers: Sequence[DriverName], event_iri: str, car_number: str
@@ -448,6 +422,29 @@ class Resolver:
         ]
 
     def _driver(self, driver: DriverName) -> Resolved | None:
+        by_name = False
+        first = self.same_driver.get(driver.imsa_id, driver.imsa_id)
+        if driver.imsa_id and first != driver.imsa_id and driver.imsa_id not in self.driver_ids:
+            why = f"IMSA id {driver.imsa_id} is the same driver as IMSA id {first}"
+            driver, by_name = self._known_as(driver, first, why), True
+        if not driver.imsa_id:
+            ids = {self.same_driver.get(i, i) for i in self.ids_by_name.get(fold(driver.full), ())}
+            if len(ids) == 1:
+                # Some files leave the id out: the one id other files give this name.
+                (imsa_id,) = ids
+                why = f"no id in this file; by name to IMSA id {imsa_id}"
+                driver, by_name = self._known_as(driver, imsa_id, why), True
+            elif len(ids) > 1 and len(self._by_label(str(MS.Person), driver.full)) != 1:
+                listing = ", ".join(sorted(ids))
+                self._note(
+                    Note(
+                        "ambiguous",
+                        "driver",
+                        driver.full,
+                        self._new_driver(driver).iri,
+                        f"published with IMSA ids {listing}; add a rule",
+                    )
+                )
         if driver.imsa_id:
             by_id = self.driver_ids.get(driver.imsa_id, frozenset())
             if len(by_id) == 1:
@@ -471,7 +468,16 @@ class Resolver:
             self._note(
                 Note("ambiguous", "driver", driver.full, new.iri, f"matches {listing}; add a rule")
             )
+        if by_name:
+            # Identified by the id other files give the name: one entity for them all.
+            return self.once("driver", self._new_driver(driver))
         return None
+
+    def _known_as(self, driver: DriverName, imsa_id: str, why: str) -> DriverName:
+        """The driver under the IMSA id that names the entity, noted with the reason."""
+        iri = str(MSR[f"imsa-driver-{slug(imsa_id)}"])
+        self._note(Note("linked", "driver", driver.full, iri, why))
+        return DriverName(driver.first, driver.last, imsa_id)
 
     def _learn(self, driver: DriverName, iri: str) -> None:
         if driver.imsa_id and not self.driver_ids.get(driver.imsa_id):
@@ -527,6 +533,7 @@ def build_resolver(
                 # should data break it, so the title stays deterministic.
                 preferred[str(entity)] = min(preferred.get(str(entity), str(name)), str(name))
     minted: dict[str, str] = {}
+    by_name: dict[str, set[str]] = defaultdict(set)
     if imported:
         again = set(reimported)
         for doc, entity, name in store.query(MINTED_NAMES_QUERY, graphs=imported).rows:
@@ -537,12 +544,15 @@ def build_resolver(
         for doc, entity, imsa_id in store.query(IMPORTED_IDS_QUERY, graphs=imported).rows:
             if None not in (doc, entity, imsa_id) and str(doc) not in again:
                 ids[str(imsa_id)].add(str(entity))
+                if str(entity) in minted:
+                    by_name[fold(minted[str(entity)])].add(str(imsa_id))
     return Resolver(
         rules=rules,
         names={t: {n: frozenset(e) for n, e in by.items()} for t, by in names.items()},
         driver_ids={k: frozenset(v) for k, v in ids.items()},
         preferred=preferred,
         minted=minted,
+        ids_by_name=dict(by_name),
     )
 
 

@@ -83,7 +83,7 @@ def open_knowledge(
     files = tuple(discover(data_dirs, include_ontology=include_ontology))
     sources = [
         *([paths.ontology_dir()] if include_ontology else []),
-        *(data_dirs or [paths.data_dir()]),
+        *(data_dirs or paths.default_data()),
     ]
     store = open_store(store_spec, sources)
     sync(store, files)

@@ -249,12 +249,13 @@ def discover(
         for path in sorted(paths.ontology_dir().glob("*.ttl")):
             kind: FileKind = "shapes" if path.name == SHAPES_FILE else "ontology"
             found.append(KnowledgeFile(path, graph_iri_for(path), kind))
-    for data_root in data_dirs if data_dirs is not None else [paths.data_dir()]:
+    for data_root in data_dirs if data_dirs is not None else paths.default_data():
         if data_root.is_file():
             found.append(KnowledgeFile(data_root, graph_iri_for(data_root), "data"))
             continue
         if not data_root.is_dir():
-            raise InputError(f"{data_root}: no such data folder")
+            told = "" if data_dirs is not None else f" (listed in {paths.DATA_ENV})"
+            raise InputError(f"{data_root}: no such data folder or file{told}")
         for path in sorted(data_root.rglob("*")):
             if path.is_file() and path.suffix in DATA_SUFFIXES:
                 found.append(KnowledgeFile(path, graph_iri_for(path, data_root), "data"))

@@ -24,6 +24,22 @@ def data_dir() -> Path:
     return _bundled("data")
 
 
+DATA_ENV = "KG_DATA"
+
+
+def default_data() -> list[Path]:
+    """What commands load when no --data is given: KG_DATA, else the bundled data/.
+
+    KG_DATA lists folders or files separated by the system's path separator (":" on
+    Linux), like PATH: `KG_DATA=data/entities.ttl:data/articles kg show BMW`.
+    """
+    import os
+
+    listed = os.environ.get(DATA_ENV, "")
+    chosen = [Path(item) for item in listed.split(os.pathsep) if item.strip()]
+    return chosen or [data_dir()]
+
+
 def queries_dir() -> Path:
     return _bundled("queries")
 

@@ -68,7 +68,7 @@ def open_spec(
 
         if parsed.location is not None:
             return OxigraphStore(Path(parsed.location))
-        chosen = list(sources) if sources else [paths.ontology_dir(), paths.data_dir()]
+        chosen = list(sources) if sources else [paths.ontology_dir(), *paths.default_data()]
         return OxigraphStore(default_index_location(chosen))
     from kg.stores.sparql_store import SparqlStore
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from conftest import CORE_DATA, core_data_args
 
 from kg.answers.decisions import check_status, get_decision, list_decisions
 from kg.knowledge.project import open_knowledge
-from kg.model import paths
 from kg.model.errors import UsageError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "decisions"
@@ -45,7 +45,7 @@ def kg(run_kg: Run, store_spec: str) -> Run:
 
 
 def with_data(*folders: Path) -> list[str]:
-    args = ["--data", str(paths.data_dir())]
+    args = core_data_args()
     for folder in folders:
         args += ["--data", str(folder)]
     return args
@@ -314,7 +314,7 @@ def test_unknown_status_exits_2(kg: Run) -> None:
 
 
 def test_library_history_and_state(store_spec: str) -> None:
-    knowledge = open_knowledge("memory", data_dirs=[paths.data_dir(), DECIDES, DEFERS])
+    knowledge = open_knowledge("memory", data_dirs=[*CORE_DATA, DECIDES, DEFERS])
     try:
         found = list_decisions(knowledge, as_of=date(2024, 3, 10))
         assert len(found) == 1

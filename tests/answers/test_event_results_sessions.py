@@ -10,10 +10,10 @@ through kg.
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_core_data
 
 ROOT = Path(__file__).resolve().parents[2]
 DAYTONA = ROOT / "sources" / "imsa" / "2024" / "02-daytona-international-speedway"
@@ -41,8 +41,7 @@ def data_with_practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from kg.cli import cli
 
-    data = tmp_path_factory.mktemp("with-practice") / "data"
-    shutil.copytree(ROOT / "data", data)
+    data = copy_core_data(tmp_path_factory.mktemp("with-practice") / "data")
     args = ["--store", "memory", "--data", str(data), "import", "imsa", str(PRACTICE)]
     result = CliRunner().invoke(cli, [*args, "--out", str(data / "imsa")], catch_exceptions=False)
     assert result.exit_code == 0, result.output

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-
-from kg.model import paths
+from conftest import core_data_args
 
 Run = Callable[..., Result]
 DECIDES = Path(__file__).parents[1] / "fixtures" / "decisions" / "bmw-decides"
@@ -62,7 +61,7 @@ def test_around_a_decision(kg: Run) -> None:
 def test_a_recorded_outcome_joins_the_timeline_in_order(kg: Run) -> None:
     import json
 
-    args = ("--data", str(paths.data_dir()), "--data", str(DECIDES), "timeline", DECISION)
+    args = (*core_data_args(), "--data", str(DECIDES), "timeline", DECISION)
     data = json.loads(kg(*args, "--format", "json").stdout)
     # Vague times sort by their earliest day: the month 2024-03 before 2024-03-10.
     assert [item["when"] for item in data["items"]] == [

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from browser import Browser, Page
 from click.testing import CliRunner
+from conftest import core_data_args
 
 from kg.cli import cli
 
-DATA = Path(__file__).parents[2] / "data"
 WIDTH, HEIGHT = 1400, 900
 
 
@@ -29,7 +29,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index = tmp_path_factory.mktemp("site-index")
     result = CliRunner().invoke(
         cli,
-        ["--store", f"oxigraph:{index}", "--data", str(DATA), "build", "--out", str(out)],
+        ["--store", f"oxigraph:{index}", *core_data_args(), "build", "--out", str(out)],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output

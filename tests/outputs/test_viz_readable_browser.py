@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from browser import Browser, Page
 from click.testing import CliRunner
+from conftest import core_data_args
 
 from kg.cli import cli
 
-DATA = Path(__file__).parents[2] / "data"
 IRI_LIKE = re.compile(r"^(msr?|msv|https?):|^<|imsa-2024|daytona-2024-report")
 
 # Every visible node or edge label's box on screen, inside the canvas.
@@ -39,7 +39,7 @@ LABEL_BOXES = """
 def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("viz-real") / "graph.html"
     result = CliRunner().invoke(
-        cli, ["--data", str(DATA), "viz", "-o", str(out)], catch_exceptions=False
+        cli, [*core_data_args(), "viz", "-o", str(out)], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
     return out

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import CORE_DATA
 
 from kg.knowledge.project import Knowledge, open_knowledge
-from kg.model import paths
 from kg.outputs import viz
 from kg.outputs.viz.cuts import neighbourhood, subgraph
 
@@ -60,7 +60,7 @@ def check_sample(knowledge: Knowledge, every: int, graphs: list[str] | None = No
 
 
 def test_bundled_neighbourhoods_equal_the_whole_graph_cut(tmp_path: Path) -> None:
-    knowledge = open_knowledge(f"oxigraph:{tmp_path / 'index'}", [paths.data_dir()])
+    knowledge = open_knowledge(f"oxigraph:{tmp_path / 'index'}", list(CORE_DATA))
     assert check_sample(knowledge, every=25) >= 20
     knowledge.store.close()
 

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import KgServe, SparqlServer
+from conftest import CORE_DATA, KgServe, SparqlServer, core_data_args
 
 from kg.answers.queries import registry
 from kg.model import paths
@@ -53,7 +53,7 @@ pytestmark = pytest.mark.skipif(
     "it already ran in the KG_STORE=memory pass",
 )
 
-DATA = paths.data_dir()
+DATA = CORE_DATA  # the articles and their race (conftest.py)
 REFERENCE = "memory"
 ENTITY = "msr:bmw"
 SHOWN = 4  # differing rows shown per store
@@ -84,7 +84,7 @@ def kg(store: str, *args: str) -> Run:
     from kg.cli import cli
 
     result = CliRunner().invoke(
-        cli, ["--store", store, "--data", str(DATA), *args], catch_exceptions=False, prog_name="kg"
+        cli, ["--store", store, *core_data_args(), *args], catch_exceptions=False, prog_name="kg"
     )
     return Run(result.exit_code, result.stdout, result.stderr)
 

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_core_data
 
 from kg.model import paths
 
@@ -17,9 +18,7 @@ ARTICLE = Path("articles") / "2024-01-daytona-bmw-rolex24-report.ttl"
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    shutil.copytree(paths.data_dir(), folder)
-    return folder
+    return copy_core_data(tmp_path / "data")
 
 
 def reports(run_kg, data: Path, *extra: str) -> tuple[dict[str, object], str, int]:  # type: ignore[no-untyped-def]

@@ -12,10 +12,10 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg import __version__
-from kg.importers.imsa.mapping import laps, results, weather
+from kg.importers.imsa.mapping import MAX_DRIVERS, laps, results, weather
 from kg.importers.imsa.reading import file_context, find_csv_files, read_table, required_columns
 from kg.importers.imsa.triples import Builder, Triple
-from kg.importers.resolution import Note, Resolver
+from kg.importers.resolution import DriverName, Note, Resolver
 from kg.model.errors import InputError
 from kg.model.fileio import write_atomically
 from kg.model.namespaces import MSR, PREFIXES
@@ -75,7 +75,7 @@ def convert(path: Path, resolver: Resolver) -> Converted:
     table = read_table(path, required)
     data = path.read_bytes()
     document = MSR[f"{context.document_key}"]
-    builder = Builder(document, context.document_key, resolver.rules.labels)
+    builder = Builder(document, context.document_key, resolver.label_rules())
     resolver.take_notes()
     if kind == "weather":
         weather(table, context, resolver, builder)
@@ -171,6 +171,30 @@ def _convert_all(
     return converted, failed
 
 
+def published_drivers(path: Path) -> list[tuple[DriverName, str]]:
+    """The drivers a results file names, with their IMSA ids (nothing for other files,
+    or for a file that cannot be read: converting it reports why)."""
+    import csv
+
+    if not path.name.endswith("-results.csv"):
+        return []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+    found = []
+    for row in rows:
+        for index in range(1, MAX_DRIVERS + 1):
+            first = (row.get(f"DRIVER{index}_FIRSTNAME") or "").strip()
+            last = (row.get(f"DRIVER{index}_SECONDNAME") or "").strip()
+            imsa_id = (row.get(f"DRIVER{index}_IMSA_DriverId") or "").strip()
+            country = (row.get(f"DRIVER{index}_COUNTRY") or "").strip()
+            if (first or last) and imsa_id.isdigit():
+                found.append((DriverName(first, last, imsa_id), country))
+    return found
+
+
 def import_files(
     paths: Sequence[Path],
     out_dir: Path,
@@ -184,6 +208,9 @@ def import_files(
     written; with it, the good files are written and the bad ones listed.
     """
     files = find_csv_files(paths)
+    for path in files:
+        resolver.learn_names(published_drivers(path))
+    settled = resolver.settle_names()
     start = resolver.state()
     converted, failed = _convert_all(files, resolver, keep_going, progress)
     early = resolver.ids_created_too_early()
@@ -195,9 +222,9 @@ def import_files(
         resolver.know_ids(early)
         converted, failed = _convert_all(files, resolver, keep_going, progress)
     if failed and not keep_going:
-        return ImportReport((), tuple(failed), ())
+        return ImportReport((), tuple(failed), tuple(settled))
     imported = []
-    notes: list[Note] = []
+    notes: list[Note] = list(settled)
     for item in converted:
         target = out_dir / item.output
         written = write_atomically(target, item.turtle)

@@ -200,7 +200,8 @@ def _entry(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> URIRef:
     row, line = car.row, car.line
     team_resolved = resolver.team(row["TEAM"])
     team = builder.entity(team_resolved, MS.Team)
-    model = builder.entity(resolver.car_model(row["VEHICLE"]), MS.CarModel)
+    model_resolved = resolver.car_model(row["VEHICLE"])
+    model = builder.entity(model_resolved, MS.CarModel)
     racing_class = builder.entity(resolver.racing_class(car.class_name), MS.RacingClass)
     maker = resolver.manufacturer(row["IMSA_ManufacturerId"].strip(), row["VEHICLE"])
     manufacturer = builder.entity(maker, MS.Manufacturer) if maker is not None else None
@@ -208,7 +209,7 @@ def _entry(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> URIRef:
     drivers = _lineup(table, line, row)
     resolved_drivers = resolver.lineup(drivers, str(event), car.number)
     driver_iris = [builder.entity(r, MS.Person) for r in resolved_drivers]
-    _published_names(builder, resolver, [team_resolved, *resolved_drivers])
+    _published_names(builder, resolver, [team_resolved, model_resolved, *resolved_drivers])
     builder.claim(
         entry,
         MS.Entry,

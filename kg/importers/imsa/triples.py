@@ -80,14 +80,24 @@ class Builder:
         )
 
     def entity(self, resolved: Resolved, cls: URIRef) -> URIRef:
-        """Type a resolved entity; only entities created here get a label here."""
+        """Type a resolved entity and label what results files create.
+
+        The file that creates an entity labels it with its own spelling; every other
+        file that names it states that same label (one triple in the merged graph), so
+        a file loaded without the others still names every entity it mentions.
+        """
         iri = URIRef(resolved.iri)
         self.add(iri, RDF.type, cls)
-        if resolved.created:
+        if resolved.given is not None:
+            self.add(iri, SKOS.prefLabel, Literal(resolved.given, lang="en"))
+        elif resolved.created:
             label = self.labels.get(resolved.iri, resolved.label)
             first = self.named.setdefault(resolved.iri, label)
             if first == label:
                 self.add(iri, SKOS.prefLabel, Literal(label, lang="en"))
+                if label != resolved.label:
+                    # A [labels] rule chose the name: this file's spelling is an alias.
+                    self.fact(iri, SKOS.altLabel, Literal(resolved.label, lang="en"))
             else:
                 # Spelled two ways in one file: one label, the other a sourced alias.
                 self.fact(iri, SKOS.altLabel, Literal(label, lang="en"))
@@ -210,7 +220,7 @@ def context_triples(
     builder.fact(event, MS.season, season)
 
     session = builder.entity(
-        resolver.session(context.session_key, context.folder_key, context.session_slug),
+        resolver.session(context.session_key, context.folder_key, context.session_slug, event_name),
         MS.Session,
     )
     builder.fact(session, MS.partOfEvent, event)
