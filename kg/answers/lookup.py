@@ -74,8 +74,9 @@ SELECT DISTINCT ?term WHERE {
 # its entrant, the dates of its session or event, and whether official results state it.
 ENTRIES_QUERY = """
 PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
-SELECT ?entry ?number ?event ?entrant ?when ?official WHERE {
+SELECT ?entry ?number ?event ?entrant ?when ?official ?kind WHERE {
   ?entry a ms:Entry ; ms:carNumber ?number .
+  OPTIONAL { ?entry ms:session/ms:sessionKind ?kind }
   OPTIONAL { ?entry ms:event ?event }
   OPTIONAL { ?entry ms:entrant ?entrant }
   OPTIONAL { ?entry ms:session/ms:startTime|ms:event/ms:startDate ?when }
@@ -169,6 +170,7 @@ class _Entry:
     entrant: str
     words: frozenset[str]
     official: bool
+    race: bool = True  # the race's entry, or one that names no session
 
 
 def _names(store: Store, graphs: Sequence[str] | None) -> list[Match]:
@@ -286,12 +288,15 @@ def _entries(
     for match in names:
         words_of.setdefault(match.iri, set()).update(_words(match.name))
     found: dict[str, _Entry] = {}
-    for entry, car, event, entrant, when, official in store.query(
+    for entry, car, event, entrant, when, official, kind in store.query(
         ENTRIES_QUERY, graphs=graphs
     ).rows:
         if entry is None or str(car) != number:
             continue
         words = set(words_of.get(str(event), ())) | set(words_of.get(str(entrant), ()))
+        # "#25 Sebring 2024 qualifying": the kind of session is a word of the entry.
+        session_word = str(kind).rsplit("/", 1)[-1].lower() if kind is not None else "race"
+        words.add(session_word)
         if isinstance(when, Literal):
             words.update(_words(str(when)[:10]))  # "2024-03-16" folds to its three numbers
         before = found.get(str(entry))
@@ -304,6 +309,7 @@ def _entries(
             str(entrant or ""),
             frozenset(words),
             official is not None or (before is not None and before.official),
+            session_word == "race",
         )
     return sorted(found.values(), key=lambda e: e.iri)
 
@@ -344,6 +350,9 @@ def _one_account_per_car(entries: Sequence[_Entry]) -> tuple[Match, ...]:
     chosen: list[_Entry] = []
     for accounts in cars.values():
         official = [entry for entry in accounts if entry.official]
+        if len(official) > 1:
+            # Qualifying and race list the car once each: the race is the car's result.
+            official = [entry for entry in official if entry.race] or official
         # One car in one event, told by several sources: the official results are its record
         # (the articles' accounts are checked against it, see kg reconcile).
         chosen.extend(official if len(official) == 1 else accounts)

@@ -81,11 +81,27 @@ def position(number: int, scope: str | None = None, lang: str = "en") -> str:
 
 
 _UNITS = {
-    "en": {"lap": ("lap", "laps"), "minute": ("minute", "minutes"), "place": ("place", "places")},
+    "en": {
+        "lap": ("lap", "laps"),
+        "minute": ("minute", "minutes"),
+        "place": ("place", "places"),
+        "start": ("start", "starts"),
+        "race": ("race", "races"),
+        "win": ("win", "wins"),
+        "podium": ("podium", "podiums"),
+        "class pole": ("class pole", "class poles"),
+        "official result": ("official result", "official results"),
+    },
     "de": {
         "lap": ("Runde", "Runden"),
         "minute": ("Minute", "Minuten"),
         "place": ("Platz", "Plätze"),
+        "start": ("Start", "Starts"),
+        "race": ("Rennen", "Rennen"),
+        "win": ("Sieg", "Siege"),
+        "podium": ("Podestplatz", "Podestplätze"),
+        "class pole": ("Klassen-Pole", "Klassen-Poles"),
+        "official result": ("offizielles Ergebnis", "offizielle Ergebnisse"),
     },
 }
 

@@ -46,7 +46,7 @@ SELECT ?s ?p ?o WHERE {
     ms:publishedNotAfter, ms:textFile, ms:sourceFileName, ms:editorialTitle,
     schema:publisher, prov:wasAttributedTo, ms:roleKind, ms:organisation, ms:person,
     ms:carNumber, ms:entrantName, ms:entrant, ms:carModel, ms:manufacturer,
-    ms:racingClass, ms:event, ms:startTime, ms:partOfEvent
+    ms:racingClass, ms:event, ms:startTime, ms:partOfEvent, ms:sessionKind
   ))
 }
 """

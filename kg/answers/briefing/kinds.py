@@ -33,9 +33,10 @@ from kg.answers.briefing.facts import (
 from kg.answers.briefing.model import Line, Section
 from kg.answers.briefing.names import car_name
 from kg.answers.briefing.races import groups, race_line
+from kg.answers.briefing.seasons import official_session, seasons_of
 from kg.answers.briefing.when import time_words
 from kg.answers.briefing.words import words
-from kg.model.namespaces import MS
+from kg.model.namespaces import MS, MSV
 
 Composer = Callable[[Context, URIRef, "Options"], list[Section]]
 
@@ -148,10 +149,12 @@ def person(ctx: Context, entity: URIRef, options: Options) -> list[Section]:
     said = [described_line(ctx, c) for c in reported_speech] + statuses
     said += said_about(ctx, entity, set(reported_speech))
     said += [position_line(ctx, p) for p in positions]
+    seasons, listed, note = seasons_of(ctx, entries, options.show_all)
     return [
         *_section(ctx, "profile", profile(ctx, entity)),
         *_section(ctx, "roles", roles),
-        *_section(ctx, "races", _races(ctx, entries)),
+        *_section(ctx, "seasons", seasons, note),
+        *_section(ctx, "races", _races(ctx, listed)),
         *_section(ctx, "quotes", quotes(ctx, spoken)),
         *_section(ctx, "said about", said),
     ]
@@ -162,10 +165,12 @@ def team(ctx: Context, entity: URIRef, options: Options) -> list[Section]:
         operation_line(ctx, o) for o in ctx.pointing(MS.operator, entity, MS.ProgrammeOperation)
     ]
     entries = ctx.pointing(MS.entrant, entity, MS.Entry)
+    seasons, listed, note = seasons_of(ctx, entries, options.show_all)
     return [
         *_section(ctx, "profile", profile(ctx, entity)),
         *_section(ctx, "programmes", operations),
-        *_section(ctx, "entries", _races(ctx, entries)),
+        *_section(ctx, "seasons", seasons, note),
+        *_section(ctx, "entries", _races(ctx, listed)),
         *_section(ctx, "quotes", quotes(ctx, ctx.pointing(MS.about, entity, MS.Quote))),
         *_section(ctx, "said about", said_about(ctx, entity)),
     ]
@@ -221,6 +226,7 @@ def manufacturer(ctx: Context, entity: URIRef, options: Options) -> list[Section
     for car in cars:
         entries |= set(ctx.pointing(MS.carModel, car, MS.Entry))
     people = role_lines(ctx, ctx.pointing(MS.organisation, entity, MS.Role))
+    seasons, listed, note = seasons_of(ctx, sorted(entries, key=str), options.show_all)
     return [
         *_section(ctx, "decisions", _decision_lines(ctx, decisions, options)),
         *_section(ctx, "programmes", [_programme_line(ctx, p) for p in programmes]),
@@ -235,7 +241,8 @@ def manufacturer(ctx: Context, entity: URIRef, options: Options) -> list[Section
             ],
         ),
         *_section(ctx, "people", people),
-        *_section(ctx, "results", _races(ctx, sorted(entries, key=str))),
+        *_section(ctx, "seasons", seasons, note),
+        *_section(ctx, "results", _races(ctx, listed)),
         *_section(ctx, "quotes", quotes(ctx, ctx.pointing(MS.about, entity, MS.Quote))),
         *_section(ctx, "said about", said_about(ctx, entity)),
     ]
@@ -336,9 +343,20 @@ def _session_sources(ctx: Context, session: URIRef) -> list[URIRef]:
 
 
 def _podiums(ctx: Context, entries: list[URIRef]) -> tuple[list[Line], int]:
-    """The first three of each class, classes in the order of their best overall place."""
+    """The first three of each class in the race, classes in the order of their best
+    overall place; under them, the class's pole (first in class in qualifying)."""
     by_class: dict[Node, list[tuple[int, URIRef, URIRef]]] = {}
+    poles: dict[Node, tuple[URIRef, URIRef]] = {}
     for entry in entries:
+        found = official_session(ctx, entry)
+        if found is not None and found[1] == MSV.Qualifying:
+            for result in ctx.pointing(MS.entry, entry, MS.Result):
+                racing_class = ctx.one(entry, MS.racingClass)
+                if str(ctx.one(result, MS.classPosition)) == "1" and racing_class is not None:
+                    poles[racing_class] = (entry, result)
+            continue
+        if found is not None and found[1] != MSV.Race:
+            continue  # practice and warm-up places are not results
         for result in ctx.pointing(MS.entry, entry, MS.Result):
             place = ctx.one(result, MS.classPosition)
             racing_class = ctx.one(entry, MS.racingClass)
@@ -361,6 +379,12 @@ def _podiums(ctx: Context, entries: list[URIRef]) -> tuple[list[Line], int]:
             drivers = ", ".join(sorted(ctx.label(d) for d in ctx.all(entry, MS.driver)))
             car = car_name(ctx, entry) + (f" ({ctx.label(model)})" if model is not None else "")
             places.append(f"{ordinal(rank, ctx.lang)} {car}: {drivers}")
+            cites += ctx.sources_of(result)
+        if racing_class in poles:
+            entry, result = poles[racing_class]
+            model = ctx.one(entry, MS.carModel)
+            car = car_name(ctx, entry) + (f" ({ctx.label(model)})" if model is not None else "")
+            places.append(words(ctx.lang)["class pole"].format(car=car))
             cites += ctx.sources_of(result)
         lines.append(
             Line(

@@ -82,6 +82,13 @@ WORDS: dict[str, dict[str, str]] = {
         "podium": "{cls}: {places}",
         "entry line": "{car}, {cls}",
         "summary bulk": "{n} official entries in {k} classes; --all lists every result",
+        "seasons": "Seasons (official results)",
+        "class pole": "Pole in class (qualifying): {car}",
+        "season line": (
+            "{year}, {cls}, {car}: {starts} in {rounds}; {wins}, {podiums}, {poles}; "
+            "best {best}, average {average} in class"
+        ),
+        "season note": "{n} summarised; --all lists every race",
         "more quotes": "",
         "session starts": "{session} started {t}",
         "edition": "{n}th edition",
@@ -185,6 +192,13 @@ WORDS: dict[str, dict[str, str]] = {
         "podium": "{cls}: {places}",
         "entry line": "{car}, {cls}",
         "summary bulk": "{n} offizielle Nennungen in {k} Klassen; --all listet jedes Ergebnis",
+        "seasons": "Saisons (offizielle Ergebnisse)",
+        "class pole": "Pole in der Klasse (Qualifying): {car}",
+        "season line": (
+            "{year}, {cls}, {car}: {starts} in {rounds}; {wins}, {podiums}, {poles}; "
+            "bestes Ergebnis {best}, im Schnitt {average} in der Klasse"
+        ),
+        "season note": "{n} zusammengefasst; --all listet jedes Rennen",
         "more quotes": "",
         "session starts": "{session}: Start {t}",
         "edition": "{n}. Auflage",
