@@ -51,14 +51,23 @@ from kg.stores.base import Store
 # Source documents per graph, with whatever publication dates are recorded. A
 # document is typed in the graph of its own file; the subclasses of
 # ms:SourceDocument (and of ms:ResultsFile) come from the ontology, so the query
-# runs with the ontology graphs in its default graph.
+# runs with the ontology graphs in its default graph. The kinds of source come
+# first, in a query of their own, and are given to the second as a VALUES block:
+# joined in one query, Oxigraph reads every rdf:type triple of every graph first
+# (0.4 s with two seasons of results, against 2 ms).
+SOURCE_TYPES_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+SELECT DISTINCT ?type WHERE {
+  { VALUES ?type { ms:SourceDocument ms:NewsArticle } }
+  UNION
+  { ?type rdfs:subClassOf+ ms:SourceDocument }
+}
+"""
 SOURCES_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
 SELECT DISTINCT ?g ?doc ?official ?published ?notBefore ?notAfter WHERE {
-  { VALUES ?type { ms:SourceDocument ms:NewsArticle } }
-  UNION
-  { ?type rdfs:subClassOf+ ms:SourceDocument }
   GRAPH ?g { ?doc a ?type . }
   BIND (?type = ms:ResultsFile || EXISTS { ?type rdfs:subClassOf+ ms:ResultsFile } AS ?official)
   OPTIONAL { GRAPH ?g { ?doc ms:published ?published } }
@@ -102,7 +111,11 @@ def publications(
     shown = None if graphs is None else [*graphs, *vocabulary]
     wanted = None if graphs is None else set(graphs)
     found: dict[tuple[str, str], SourcePublication] = {}
-    for row in store.query(SOURCES_QUERY, graphs=shown).dicts():
+    from kg.stores.values import inject_rows
+
+    kinds = [row[0] for row in store.query(SOURCE_TYPES_QUERY, graphs=shown).rows if row[0]]
+    documents = inject_rows(SOURCES_QUERY, "type", kinds)
+    for row in store.query(documents, graphs=shown).dicts():
         graph, document = row["g"], row["doc"]
         if graph is None or document is None or (wanted is not None and str(graph) not in wanted):
             continue
