@@ -86,15 +86,20 @@ def test_runner_quick_mode_writes_results(tmp_path: Path) -> None:
     assert "--quick" in (combined / "RESULTS.md").read_text(encoding="utf-8")
 
 
-def test_briefing_benchmark_times_every_case_against_its_baselines() -> None:
+def _bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_show.py"), "--repeat", "1"],
+        [sys.executable, str(BENCHMARKS / script), *args],
         capture_output=True,
         text=True,
         check=False,
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_briefing_benchmark_times_every_case_against_its_baselines() -> None:
+    done = _bench("bench_show.py", "--repeat", "1")
     lines = done.stdout.splitlines()
     assert lines[0].startswith("case") and "target 0.5 s" in lines[0]
     names = [line.split("  ")[0] for line in lines[1:]]
@@ -122,3 +127,13 @@ def test_layout_benchmark_prints_both_methods_or_why_one_is_skipped() -> None:
         ("2000", "layout()"),
     ]
     assert rows[0][3] != "skipped:" and rows[3][3:5] == ["skipped:", "about"]
+
+
+def test_bundle_benchmark_times_every_saved_query_and_names_the_heaviest() -> None:
+    done = _bench("bench_bundle.py", "--repeat", "1", "--skip-build")
+    lines = done.stdout.splitlines()
+    timed = [line for line in lines if line.startswith(("kg query", "kg show", "kg --help"))]
+    queries = sorted(path.stem for path in (ROOT / "queries").glob("*.rq"))
+    assert [line.split()[2] for line in timed if line.startswith("kg query")] == queries
+    assert sum("<- heaviest query" in line for line in timed) == 1
+    assert all(" ok (" in line or " OVER (" in line for line in timed)
