@@ -76,8 +76,8 @@ _EXPECTED = {
     "de": "{decision}: die Entscheidung wird erwartet (so {who}, {said})",
 }
 _OFFICIAL_LINE = {
-    "en": "{session}: {n} dated official rows ({what}); --all lists them",
-    "de": "{session}: {n} datierte offizielle Zeilen ({what}); --all listet sie",
+    "en": "{session} starts: official results, {n} dated rows ({what}); --all lists them",
+    "de": "{session} beginnt: offizielle Ergebnisse, {n} datierte Zeilen ({what}); --all listet sie",
 }
 
 TIMED_QUERY = """
@@ -162,7 +162,8 @@ def timeline(
     for document, publication in published.items():
         if around is not None and document not in cited and URIRef(document) != entity:
             continue
-        if document in official and not show_all and document not in cited:
+        if document in official and not show_all and (around is None or document not in cited):
+            # Over the whole graph, a results file is its session's one line.
             continue
         items.append(_said(ctx, document, publication))
     chosen = sorted((i for i in items if _inside(i.when, start, end)), key=lambda i: i.sort_key())
@@ -195,11 +196,12 @@ def _split_official(
     timed: _Timed, official: set[str], collapse: bool
 ) -> tuple[_Timed, dict[str, list[Identifier]]]:
     """The items to show one by one, and (when collapsing) the subjects of the rows only
-    official files state, per file; a session's start is always its own line."""
+    official files state, per file: one line per session, at its start (a session's
+    start that another source states too keeps its own line)."""
     bulk: dict[str, list[Identifier]] = {}
     kept: _Timed = {}
     for key, sources in timed.items():
-        if collapse and sources and sources <= official and key[1] != MS.startTime:
+        if collapse and sources and sources <= official:
             for source in sources:
                 bulk.setdefault(source, []).append(key[0])
         else:
@@ -317,6 +319,8 @@ def _official_lines(
                 break
         if session is not None:
             session_time = ctx.one(session, MS.startTime)
+            # Its start is when the line stands, not one of the rows it counts.
+            subjects = [s for s in subjects if s != session]
         publication = published[source]
         when: TimeInterval = publication.published
         when_text = _publication_words(ctx, source)

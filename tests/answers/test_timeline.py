@@ -94,11 +94,15 @@ def test_official_rows_are_one_line_per_file_unless_all(kg: Run) -> None:
     # Issue 16: 450 of 476 lines were official rows such as "AUS; country code; Matt Campbell".
     out = items(kg("timeline"))
     assert len(out) < 40
-    official = [line for line in out if "dated official rows" in line]
+    official = [line for line in out if "official results, " in line]
     assert len(official) == 1
-    # The summary says what the rows state; no row is a line of its own.
-    assert "456 dated official rows (228 country code, 228 licence grade)" in official[0]
+    # One line per session, at its start: what the rows state, no row a line of its own,
+    # and neither the file's publication nor the session's start a line of their own.
+    assert official[0].startswith("27 Jan 2024, 13:40: Rolex 24 at Daytona 2024, race starts: ")
+    assert "456 dated rows (228 country code, 228 licence grade)" in official[0]
     assert "--all lists them" in official[0]
+    assert not any("official results (Al Kamel Systems)" in line for line in out)
+    assert not any(line.startswith("27 Jan 2024, 13:40: Starts:") for line in out)
     assert not any("country code" in line.lower() for line in out if line not in official)
     every = items(kg("timeline", "--all"))
     assert len(every) > 400
