@@ -77,7 +77,9 @@ _EXPECTED = {
 }
 _OFFICIAL_LINE = {
     "en": "{session} starts: official results, {n} dated rows ({what}); --all lists them",
-    "de": "{session} beginnt: offizielle Ergebnisse, {n} datierte Zeilen ({what}); --all listet sie",
+    "de": (
+        "{session} beginnt: offizielle Ergebnisse, {n} datierte Zeilen ({what}); --all listet sie"
+    ),
 }
 
 TIMED_QUERY = """
