@@ -91,6 +91,7 @@ _UNITS = {
         "podium": ("podium", "podiums"),
         "class pole": ("class pole", "class poles"),
         "official result": ("official result", "official results"),
+        "retirement": ("retirement", "retirements"),
     },
     "de": {
         "lap": ("Runde", "Runden"),
@@ -102,6 +103,7 @@ _UNITS = {
         "podium": ("Podestplatz", "Podestplätze"),
         "class pole": ("Klassen-Pole", "Klassen-Poles"),
         "official result": ("offizielles Ergebnis", "offizielle Ergebnisse"),
+        "retirement": ("Ausfall", "Ausfälle"),
     },
 }
 

@@ -199,6 +199,18 @@ def _class_rows(path: Path, racing_class: str) -> list[dict[str, str]]:
     return sorted((r for r in rows if r[position].isdigit()), key=lambda r: int(r[position]))
 
 
+def _seconds(clock: str) -> float:
+    """ "23:58:24.723" or "1:35.605" as seconds."""
+    seconds = 0.0
+    for part in clock.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def _overall(row: dict[str, str]) -> int:
+    return int(row["POSITION"]) if row["POSITION"].isdigit() else 10**6
+
+
 def _season_counts(year: str, racing_class: str) -> dict[str, dict[str, int]]:
     """Starts, wins, podiums and poles per make (the VEHICLE's first word), from the CSV."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -206,11 +218,14 @@ def _season_counts(year: str, racing_class: str) -> dict[str, dict[str, int]]:
         races = sorted(folder.glob("*-race-results.csv"))
         if not races:
             continue
+        winner = _seconds(min(_rows(races[0]), key=_overall)["TOTAL_TIME"])
         for place, row in enumerate(_class_rows(races[0], racing_class), start=1):
             make = counts[row["VEHICLE"].split()[0]]
             make["starts"] += 1
             make["wins"] += place == 1
             make["podiums"] += place <= 3
+            # Not running at the finish: its last crossing came before the winner's.
+            make["retirements"] += bool(row["TOTAL_TIME"]) and _seconds(row["TOTAL_TIME"]) < winner
         for qualifying in folder.glob("*-qualifying-results.csv"):
             pole = _class_rows(qualifying, racing_class)[:1]
             raced = {r["NUMBER"] for r in _class_rows(races[0], racing_class)}
@@ -243,7 +258,9 @@ def test_season_summary_equals_the_csv(kg_full, year: str, csv_class: str, iri: 
     expected = _season_counts(year, csv_class)
     found = {
         row["manufacturer"]: {
-            key: int(row[key]) for key in ("starts", "wins", "podiums", "poles") if int(row[key])
+            key: int(row[key])
+            for key in ("starts", "wins", "podiums", "poles", "retirements")
+            if int(row[key])
         }
         for row in rows
     }
@@ -461,4 +478,26 @@ def test_a_car_number_over_two_seasons_names_its_race_or_lists_the_events(
     qualifying = show_full("#25 Sebring 2024 qualifying")["iri"]
     assert str(qualifying).endswith(
         "imsa-2024-05-sebring-international-raceway-qualifying-entry-25"
+    )
+
+
+def test_running_at_the_finish_is_derived_from_the_total_times() -> None:
+    """Sebring 2023: the race was won in 12:00:53.382; the #6 Porsche stopped after 315
+    laps in 11:40:32 (the late crash), the #24 BMW after 172; the #25 BMW finished."""
+    session = _session_of(
+        SOURCES / "2023" / "07-sebring-international-raceway" / "202303181010-race-results.csv"
+    )
+    running = dict(
+        _select(
+            f"""SELECT ?number ?running WHERE {{
+              ?entry ms:session <{session}> ; ms:carNumber ?number .
+              ?result ms:entry ?entry ; ms:runningAtFinish ?running .
+            }}"""
+        )
+    )
+    assert (running["6"], running["24"], running["25"], running["31"]) == (
+        "false",
+        "false",
+        "true",
+        "true",
     )

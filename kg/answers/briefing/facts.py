@@ -83,6 +83,8 @@ def result_text(ctx: Context, result: URIRef) -> str:
         extra.append(w["laps behind"].format(n=count(behind, "lap", ctx.lang)))
     if total is not None:
         extra.append(w["total time"].format(t=clock_time(str(total)) or str(total)))
+    if str(ctx.one(result, MS.runningAtFinish)) == "false":
+        extra.append(w["not running"])
     if status is not None and places == []:
         extra.append(ctx.label(status))
     return _join(", ".join(places), ", ".join(extra))

@@ -28,6 +28,12 @@ def _class_place(ctx: Context, entry: URIRef) -> int | None:
     return next((int(str(p)) for p in places if p is not None), None)
 
 
+def _retired(ctx: Context, entry: URIRef) -> bool:
+    """Not running at the finish, as the importer derives it (ms:runningAtFinish)."""
+    flags = [ctx.one(r, MS.runningAtFinish) for r in ctx.pointing(MS.entry, entry, MS.Result)]
+    return any(str(flag) == "false" for flag in flags if flag is not None)
+
+
 def _count(
     ctx: Context, entries: list[URIRef]
 ) -> tuple[dict[URIRef, int], set[tuple[str, str]], int]:
@@ -86,6 +92,7 @@ def _season_lines(
             rounds=count(len(events), "race", ctx.lang),
             wins=count(places.count(1), "win", ctx.lang),
             podiums=count(sum(p <= 3 for p in places), "podium", ctx.lang),
+            retirements=count(sum(_retired(ctx, e) for e in group), "retirement", ctx.lang),
             poles=count(pole_count, "class pole", ctx.lang),
             best=ordinal(min(places), ctx.lang),
             average=average if ctx.lang == "en" else average.replace(".", ","),

@@ -47,6 +47,7 @@ WORDS: dict[str, dict[str, str]] = {
         "class": "Class: {what}",
         "tyres": "Tyres: {what}",
         "laps": "{n} laps completed",
+        "not running": "not running at the finish",
         "laps behind": "{n} down on the class winner",
         "total time": "total time {t}",
         "status word": "status: {s}",
@@ -86,7 +87,7 @@ WORDS: dict[str, dict[str, str]] = {
         "class pole": "Pole in class (qualifying): {car}",
         "season line": (
             "{year}, {cls}, {car}: {starts} in {rounds}; {wins}, {podiums}, {poles}; "
-            "best {best}, average {average} in class"
+            "best {best}, average {average} in class; {retirements}"
         ),
         "season note": "{n} summarised; --all lists every race",
         "more quotes": "",
@@ -155,6 +156,7 @@ WORDS: dict[str, dict[str, str]] = {
         "class": "Klasse: {what}",
         "tyres": "Reifen: {what}",
         "laps": "{n} Runden absolviert",
+        "not running": "bei Rennende nicht mehr im Rennen",
         "laps behind": "{n} Rückstand auf den Klassensieger",
         "total time": "Gesamtzeit {t}",
         "status word": "Status: {s}",
@@ -196,7 +198,7 @@ WORDS: dict[str, dict[str, str]] = {
         "class pole": "Pole in der Klasse (Qualifying): {car}",
         "season line": (
             "{year}, {cls}, {car}: {starts} in {rounds}; {wins}, {podiums}, {poles}; "
-            "bestes Ergebnis {best}, im Schnitt {average} in der Klasse"
+            "bestes Ergebnis {best}, im Schnitt {average} in der Klasse; {retirements}"
         ),
         "season note": "{n} zusammengefasst; --all listet jedes Rennen",
         "more quotes": "",

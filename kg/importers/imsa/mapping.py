@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from rdflib import Literal, URIRef
@@ -71,6 +71,9 @@ class ClassStandings:
     class_position: Mapping[str, int]
     laps_behind: Mapping[str, int]
     class_fastest: frozenset[str]
+    # Races: whether the car took the chequered flag (its total time is at least the
+    # winner's), by car number; the files mark every starter "Classified".
+    running: Mapping[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def results(
     start_date = Literal(context.session_start.date().isoformat(), datatype=XSD.date)
     cars = _car_rows(table, resolver.rules, race)
     standings = _class_standings(cars, race)
+    if race:
+        standings = replace(standings, running=_running_at_finish(table, cars))
     base = f"{context.session_key}"
     sheet = ResultsSheet(
         table, resolver, builder, event, session, base, start_date, race, standings
@@ -155,6 +160,23 @@ def _car_rows(table: Table, rules: Rules, race: bool) -> list[CarRow]:
             )
         )
     return cars
+
+
+def _running_at_finish(table: Table, cars: Sequence[CarRow]) -> dict[str, bool]:
+    """Which cars took the chequered flag: a car that did crossed the line after the
+    overall winner, so its TOTAL_TIME is at least the winner's; one that stopped earlier
+    (Sebring 2023: the #6 Porsche, 315 laps in 11:40:32 of a race won in 12:00:53) has
+    a shorter one. Cars without a total time, and every car when the winner has none,
+    are left unsaid."""
+    totals: dict[str, float] = {}
+    for car in cars:
+        total = duration_literal(table, car.line, car.row, "TOTAL_TIME")
+        if total is not None and car.status != MSV.DidNotStart:
+            totals[car.number] = _seconds(total)
+    winner = next((c for c in cars if c.position == 1 and c.number in totals), None)
+    if winner is None:
+        return {}
+    return {number: seconds >= totals[winner.number] for number, seconds in totals.items()}
 
 
 def _class_standings(cars: Sequence[CarRow], race: bool) -> ClassStandings:
@@ -269,6 +291,7 @@ def _result(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> None:
             (MS.classPosition, _positive(standings.class_position.get(car.number))),
             (MS.lapsCompleted, _non_negative(car.laps)),
             (MS.lapsBehindClassWinner, _non_negative(standings.laps_behind.get(car.number))),
+            (MS.runningAtFinish, _flag(standings.running.get(car.number))),
             (MS.resultStatus, car.status),
             (MS.totalTime, total),
             (MS.gapToFirst, Literal(gap_first) if gap_first not in ("", "-") else None),
@@ -278,6 +301,10 @@ def _result(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> None:
             ),
         ],
     )
+
+
+def _flag(value: bool | None) -> Literal | None:
+    return None if value is None else Literal(value)
 
 
 def _fastest_lap(sheet: ResultsSheet, car: CarRow, entry: URIRef, racing_class: URIRef) -> None:
@@ -343,9 +370,11 @@ def _non_negative(value: int | None) -> Literal | None:
 
 
 def _seconds(duration: Literal) -> float:
-    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?([\d.]+)S", str(duration))
-    assert match is not None
-    return int(match[1] or 0) * 3600 + int(match[2] or 0) * 60 + float(match[3])
+    """Seconds of a duration as duration_literal writes it ("PT1M35.6S", "P1DT17.685S")."""
+    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?", str(duration))
+    assert match is not None, duration
+    days, hours, minutes = (int(match[i] or 0) for i in (1, 2, 3))
+    return days * 86400 + hours * 3600 + minutes * 60 + float(match[4] or 0)
 
 
 # --- Weather files ---------------------------------------------------------------------------
