@@ -264,6 +264,22 @@ def find(name: str, directory: Path | None = None) -> SavedQuery:
 EntityResolver = Callable[[str], URIRef]
 
 
+# What an IRI may not hold (RFC 3987 and N-Triples): spaces and controls, <>"{}|^`\.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _checked_iri(iri: str, raw: str, where: str) -> URIRef:
+    """The IRI, or a usage error naming the character no IRI may hold: the same answer
+    on every store (the index refused `msr:a>b` with an rdflib repr, memory took it)."""
+    bad = _NOT_IN_IRI.search(iri)
+    if bad is not None:
+        raise UsageError(
+            f"{where}: {raw!r} is not an IRI: it holds {bad.group()!r}, which no IRI may "
+            "hold; give an IRI or a prefixed name such as msr:bmw"
+        )
+    return URIRef(iri)
+
+
 def to_term(
     param: QueryParam, raw: str, resolve_entity: EntityResolver | None = None
 ) -> Identifier:
@@ -274,10 +290,10 @@ def to_term(
         if stripped.startswith("<") and stripped.endswith(">"):
             stripped = stripped[1:-1]
         if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", stripped, re.IGNORECASE):
-            return URIRef(stripped)
+            return _checked_iri(stripped, raw, where)
         expanded = expand(stripped)
         if expanded is not None:
-            return URIRef(expanded)
+            return _checked_iri(expanded, raw, where)
         if resolve_entity is not None:
             return resolve_entity(raw)
         raise UsageError(f"{where}: {raw!r} is not an IRI or a prefixed name such as msr:bmw")

@@ -254,3 +254,23 @@ def test_a_bad_store_from_kg_store_is_said_to_come_from_there(monkeypatch) -> No
     result = CliRunner().invoke(cli, ["--store", "bogus", "show", "BMW"], prog_name="kg")
     assert result.exit_code == 2
     assert "unknown store 'bogus' (from --store)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "held"),
+    [
+        ("msr:a>b", "'>'"),
+        ("msr:a b", "' '"),
+        ("https://example.org/a{b}", "'{'"),
+        ("msr:a\x01b", "'\\x01'"),
+    ],
+)
+def test_an_iri_parameter_no_iri_could_be_is_a_usage_error_on_every_store(  # type: ignore[no-untyped-def]
+    run_kg, raw: str, held: str
+) -> None:
+    """Issue 18 item 11: `-p event msr:a>b` exited 2 with an rdflib repr on the index
+    and 0 on the memory store. Both stores now say the same (this runs on each)."""
+    result = run_kg("query", "event-results", "-p", "event", raw)
+    assert result.exit_code == 2, result.output
+    assert f"is not an IRI: it holds {held}, which no IRI may hold" in result.stderr
+    assert "rdflib" not in result.stderr
