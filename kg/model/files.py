@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -254,7 +255,8 @@ def discover(
             found.append(KnowledgeFile(data_root, graph_iri_for(data_root), "data"))
             continue
         if not data_root.is_dir():
-            told = "" if data_dirs is not None else f" (listed in {paths.DATA_ENV})"
+            listed = data_dirs is None and os.environ.get(paths.DATA_ENV, "").strip()
+            told = f" (listed in {paths.DATA_ENV})" if listed else ""
             raise InputError(f"{data_root}: no such data folder or file{told}")
         for path in sorted(data_root.rglob("*")):
             if path.is_file() and path.suffix in DATA_SUFFIXES:

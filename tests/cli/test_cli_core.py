@@ -108,3 +108,22 @@ def test_bad_choice_is_a_usage_error(run_kg, choice: str) -> None:
     result = run_kg("validate", choice, "nonsense")
     assert result.exit_code == 2
     assert "Invalid value" in result.stderr
+
+
+def test_kg_data_names_the_data_when_no_data_option_is_given(run_kg, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """KG_DATA lists folders or files like PATH; --data wins over it; a path it lists
+    that does not exist is an input error that says where the path came from."""
+    import os
+
+    from conftest import FULL_DATA
+
+    articles = FULL_DATA / "articles"
+    monkeypatch.setenv("KG_DATA", os.pathsep.join([str(FULL_DATA / "entities.ttl"), str(articles)]))
+    shown = run_kg("--store", "memory", "show", "Andreas Roos")
+    assert shown.exit_code == 0, shown.stderr
+    monkeypatch.setenv("KG_DATA", "/no/such/folder")
+    missing = run_kg("--store", "memory", "validate")
+    assert missing.exit_code == 3
+    assert "/no/such/folder: no such data folder or file (listed in KG_DATA)" in missing.stderr
+    given = run_kg("--store", "memory", "--data", "/no/such/folder", "validate")
+    assert given.exit_code == 3 and "(listed in KG_DATA)" not in given.stderr
