@@ -79,3 +79,28 @@ def test_spans() -> None:
     assert span_words(None, None) == "date unknown"
     assert span_words(date(2023, 11, 1), date(2024, 2, 29)) == "Nov 2023–Feb 2024"
     assert span_words(date(2023, 11, 1), date(2024, 2, 29), "de") == "Nov. 2023–Feb. 2024"
+
+
+def test_a_false_or_a_zero_reaches_the_briefing_on_every_store() -> None:
+    """The memory store's neighbourhood read `row.get("o") or node`: a false or a 0
+    (falsy rdflib literals) became the result node itself, so `kg show --all` said
+    "not running at the finish" on the index and nothing on the memory store."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from kg.answers.briefing.context import neighbourhood
+    from kg.knowledge.project import open_knowledge
+    from kg.model.namespaces import MS, MSR
+
+    base = "imsa-2024-02-daytona-international-speedway-race-result-"
+    for spec in ("memory", "oxigraph"):
+        knowledge = open_knowledge(spec if spec == "memory" else None)
+        graph = neighbourhood(knowledge.store, URIRef(MSR["rolex-24-at-daytona-2024"]), None)
+        retired, winner = URIRef(MSR[f"{base}65"]), URIRef(MSR[f"{base}7"])
+        assert list(graph.objects(retired, MS.runningAtFinish)) == [
+            Literal("false", datatype=XSD.boolean)
+        ], spec
+        assert list(graph.objects(winner, MS.lapsBehindClassWinner)) == [
+            Literal("0", datatype=XSD.integer)
+        ], spec
+        knowledge.store.close()

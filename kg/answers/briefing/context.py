@@ -82,7 +82,11 @@ def _fetch(
         # time it looks each up in its index (10 nodes: 0.02 s instead of 0.13 s).
         for node in ordered:
             for row in store.query(query, bindings={name: node}, graphs=graphs).dicts():
-                subject, prop, value = row.get("s") or node, row.get("p"), row.get("o") or node
+                # The bound end comes back unbound; `or` would also replace a false or a
+                # 0 (rdflib literals are falsy then) by the node.
+                subject, prop, value = row.get("s"), row.get("p"), row.get("o")
+                subject = node if subject is None else subject
+                value = node if value is None else value
                 found |= _add(graph, subject, prop, value, name)
         return found
     for start in range(0, len(ordered), _CHUNK):
