@@ -31,7 +31,7 @@ from kg.answers.briefing.facts import (
     status_line,
 )
 from kg.answers.briefing.model import Line, Section
-from kg.answers.briefing.names import car_name
+from kg.answers.briefing.names import car_and_model
 from kg.answers.briefing.races import groups, race_line
 from kg.answers.briefing.seasons import official_session, seasons_of
 from kg.answers.briefing.when import time_words
@@ -350,8 +350,8 @@ def _podiums(ctx: Context, entries: list[URIRef]) -> tuple[list[Line], int]:
     for entry in entries:
         found = official_session(ctx, entry)
         if found is not None and found[1] == MSV.Qualifying:
+            racing_class = ctx.one(entry, MS.racingClass)
             for result in ctx.pointing(MS.entry, entry, MS.Result):
-                racing_class = ctx.one(entry, MS.racingClass)
                 if str(ctx.one(result, MS.classPosition)) == "1" and racing_class is not None:
                     poles[racing_class] = (entry, result)
             continue
@@ -375,16 +375,13 @@ def _podiums(ctx: Context, entries: list[URIRef]) -> tuple[list[Line], int]:
         places = []
         cites: list[URIRef] = []
         for rank, entry, result in ranked:
-            model = ctx.one(entry, MS.carModel)
             drivers = ", ".join(sorted(ctx.label(d) for d in ctx.all(entry, MS.driver)))
-            car = car_name(ctx, entry) + (f" ({ctx.label(model)})" if model is not None else "")
+            car = car_and_model(ctx, entry)
             places.append(f"{ordinal(rank, ctx.lang)} {car}: {drivers}")
             cites += ctx.sources_of(result)
         if racing_class in poles:
             entry, result = poles[racing_class]
-            model = ctx.one(entry, MS.carModel)
-            car = car_name(ctx, entry) + (f" ({ctx.label(model)})" if model is not None else "")
-            places.append(words(ctx.lang)["class pole"].format(car=car))
+            places.append(words(ctx.lang)["class pole"].format(car=car_and_model(ctx, entry)))
             cites += ctx.sources_of(result)
         lines.append(
             Line(

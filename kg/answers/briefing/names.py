@@ -34,6 +34,12 @@ def car_name(ctx: Reads, entry: URIRef) -> str:
     return " ".join(parts)
 
 
+def car_and_model(ctx: Reads, entry: URIRef) -> str:
+    """ "#31 Whelen Engineering Racing Cadillac (Cadillac V-Series.R)"."""
+    model = ctx.one(entry, MS.carModel)
+    return car_name(ctx, entry) + (f" ({ctx.label(model)})" if model is not None else "")
+
+
 def made_name(ctx: Reads, node: URIRef) -> str:
     if ctx.is_a(node, MS.Entry):
         event = ctx.one(node, MS.event)
