@@ -109,10 +109,13 @@ _TITLE_LIMIT = 70
 @dataclass(frozen=True)
 class Labels:
     """Label of each IRI in one language, falling back to English, then any; an IRI
-    without a label reads as the name built for it (`built`), else as the IRI."""
+    without a label reads as the name built for it (`built`), else as the IRI.
+
+    `lang` is the reader's language, for the values shown in words (yes or ja)."""
 
     by_iri: dict[str, str]
     built: dict[str, str] = field(default_factory=dict)
+    lang: str = "en"
 
     def of(self, term: Identifier | None, show_iris: bool = False) -> str:
         if term is None:
@@ -163,11 +166,11 @@ def fetch_labels(
     """The labels of the IRIs among `terms`, and a built name for each IRI without one."""
     iris = sorted({str(t) for t in terms if isinstance(t, URIRef)})
     if not iris:
-        return Labels({})
+        return Labels({}, lang=lang)
     chosen = _labels_of(store, iris, lang, graphs)
     unlabelled = [iri for iri in iris if iri not in chosen]
     built = _Namer(store, lang, graphs).names(unlabelled) if unlabelled else {}
-    return Labels(chosen, built)
+    return Labels(chosen, built, lang)
 
 
 # -- names for nodes without a label ---------------------------------------------------------
@@ -257,7 +260,7 @@ class _Namer:
             elif isinstance(value, Literal):
                 from kg.model.wording import literal_text
 
-                text = literal_text(value)
+                text = literal_text(value, self.lang)
                 current = literals.get(value.language or "")
                 if current is None or text < current:
                     literals[value.language or ""] = text

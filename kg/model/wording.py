@@ -1,4 +1,5 @@
-"""Values in words: lap times as 1:35.964, positions as "7th in GTP", counts with units.
+"""Values in words: lap times as 1:35.964, positions as "7th in GTP", counts with units,
+race starts as 2024-01-27 13:40, truth values as yes or no.
 
 Pure functions on rdflib terms and Python values, shared by the briefings, the
 timeline, the query tables and the site, so that a value reads the same
@@ -115,10 +116,65 @@ def count(number: int, unit: str, lang: str = "en") -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
-def literal_text(term: Node | None) -> str:
-    """A literal as a reader wants it: durations as clock times, the rest as written."""
+# The lexical form of xsd:dateTime (XSD 1.1 §3.3.8); a year may have more digits or a sign.
+_DATE_TIME = re.compile(
+    r"^(?P<date>-?\d{4,}-\d{2}-\d{2})T(?P<clock>\d{2}:\d{2}):(?P<seconds>\d{2})"
+    r"(?P<fraction>\.\d+)?(?P<zone>Z|[+-]\d{2}:\d{2})?$"
+)
+
+
+def date_time_text(text: str) -> str | None:
+    """A date-time as people write it: 2024-01-27 13:40, 2024-01-28 02:00 -05:00,
+    2024-01-27 10:00 UTC; None if `text` is not one.
+
+    The time is the one the source wrote, in the zone it wrote: a race starts at
+    13:40 local time, and shifting it to another zone would tell a reader a time
+    that no timetable shows. Seconds show only when they are not zero, with the
+    decimals written.
+    """
+    match = _DATE_TIME.match(text.strip())
+    if match is None:
+        return None
+    shown = f"{match['date']} {match['clock']}"
+    fraction = match["fraction"] or ""
+    if match["seconds"] != "00" or any(digit != "0" for digit in fraction[1:]):
+        shown += f":{match['seconds']}{fraction}"
+    zone = match["zone"]
+    if zone:
+        shown += " UTC" if zone == "Z" else f" {zone}"
+    return shown
+
+
+_YES_NO = {"en": ("yes", "no"), "de": ("ja", "nein")}
+
+
+def truth_text(text: str, lang: str = "en") -> str | None:
+    """An xsd:boolean as a word: yes or no, ja or nein ("1" and "0" too); None if not one."""
+    yes, no = _YES_NO.get(lang, _YES_NO["en"])
+    written = text.strip()
+    if written in ("true", "1"):
+        return yes
+    if written in ("false", "0"):
+        return no
+    return None
+
+
+def literal_text(term: Node | None, lang: str = "en") -> str:
+    """A literal as a reader wants it: durations as clock times, date-times without the
+    "T", truth values as words in `lang`; the rest (dates, months, years) as written.
+
+    Programs get the literal as written instead (CSV, TSV, JSON, exports).
+    """
     if term is None:
         return ""
-    if isinstance(term, Literal) and term.datatype == XSD.duration:
-        return clock_time(str(term)) or str(term)
-    return str(term)
+    if not isinstance(term, Literal):
+        return str(term)
+    written = str(term)
+    shown: str | None = None
+    if term.datatype == XSD.duration:
+        shown = clock_time(written)
+    elif term.datatype in (XSD.dateTime, XSD.dateTimeStamp):
+        shown = date_time_text(written)
+    elif term.datatype == XSD.boolean:
+        shown = truth_text(written, lang)
+    return shown or written

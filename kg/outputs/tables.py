@@ -27,13 +27,16 @@ _NARROWEST = 4  # a cut cell keeps at least three characters and its "…"
 
 def readable(term: Identifier | None, labels: Labels, show_iris: bool = False) -> str:
     """A cell as people read it: an IRI as its label (or the name built for it),
-    a duration as a stopwatch reads it (1:35.964), any other literal as written.
+    a duration as a stopwatch reads it (1:35.964), a date-time as 2024-01-27 13:40,
+    a truth value as a word in the labels' language (yes, ja), any other literal
+    as written.
 
-    The human formats (table, Markdown, the site) show this; CSV and TSV keep the
-    literal as written (PT1M35.964S) for programs, with IRIs as labels.
+    The human formats (table, Markdown, the site) show this; CSV, TSV and JSON keep
+    the literal as written (PT1M35.964S, 2024-01-27T13:40:00, true) for programs,
+    CSV and TSV with IRIs as labels.
     """
     if isinstance(term, Literal):
-        return literal_text(term)
+        return literal_text(term, labels.lang)
     return labels.of(term, show_iris)
 
 

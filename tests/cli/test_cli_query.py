@@ -274,3 +274,32 @@ def test_an_iri_parameter_no_iri_could_be_is_a_usage_error_on_every_store(  # ty
     assert result.exit_code == 2, result.output
     assert f"is not an IRI: it holds {held}, which no IRI may hold" in result.stderr
     assert "rdflib" not in result.stderr
+
+
+@pytest.mark.parametrize(("lang", "running"), [("en", "yes"), ("de", "ja")])
+def test_a_saved_query_shows_race_starts_and_truth_values_in_words(  # type: ignore[no-untyped-def]
+    run_kg, lang: str, running: str
+) -> None:
+    """Regression: season-results printed 2024-01-27T13:40:00 and true to people.
+    Programs (CSV) keep the literals as written."""
+    args = ("query", "season-results", "-p", "manufacturer", "msr:bmw", "--lang", lang)
+    table = run_kg(*args, "--format", "table", "--width", "none")
+    assert table.exit_code == 0, table.output
+    first = table.stdout.splitlines()[2]
+    assert "  2024-01-27 13:40  " in first and f"  {running}  " in first, first
+    assert "T13:40" not in table.stdout and "true" not in table.stdout
+    markdown = run_kg(*args, "--format", "markdown")
+    assert "| 2024-01-27 13:40 |" in markdown.stdout and f"| {running} |" in markdown.stdout
+    csv_text = run_kg(*args, "--format", "csv")
+    assert csv_text.exit_code == 0, csv_text.output
+    first_csv = csv_text.stdout.splitlines()[1]
+    assert ",2024-01-27T13:40:00," in first_csv and ",true," in first_csv, first_csv
+    assert "2024-01-27 13:40" not in csv_text.stdout and f",{running}," not in csv_text.stdout
+
+
+def test_a_time_with_a_zone_keeps_its_zone_in_the_table(run_kg) -> None:  # type: ignore[no-untyped-def]
+    result = run_kg("query", "incidents-by-component", "--format", "table", "--width", "none")
+    assert result.exit_code == 0, result.output
+    assert "  2024-01-28 02:00 -05:00  2024-01-28 03:00 -05:00  " in result.stdout
+    written = run_kg("query", "incidents-by-component", "--format", "csv")
+    assert ",2024-01-28T02:00:00-05:00,2024-01-28T03:00:00-05:00," in written.stdout

@@ -74,3 +74,64 @@ def test_literal_text() -> None:
     assert literal_text(Literal("PT1M35.964S", datatype=XSD.duration)) == "1:35.964"
     assert literal_text(Literal("203.0", datatype=XSD.decimal)) == "203.0"
     assert literal_text(None) == ""
+
+
+def _typed(text: str, datatype: str) -> Literal:
+    return Literal(text, datatype=XSD[datatype])
+
+
+@pytest.mark.parametrize(
+    ("written", "datatype", "shown"),
+    [
+        # Regression: query tables printed race starts as ISO date-times.
+        ("2023-01-28T13:40:00", "dateTime", "2023-01-28 13:40"),
+        # The zone as written, never shifted to another one.
+        ("2024-01-28T02:00:00-05:00", "dateTime", "2024-01-28 02:00 -05:00"),
+        ("2024-01-28T02:00:00+01:00", "dateTime", "2024-01-28 02:00 +01:00"),
+        ("2024-01-27T10:00:00.000Z", "dateTime", "2024-01-27 10:00 UTC"),
+        # Seconds only when they are not zero, with the decimals the source wrote.
+        ("2024-01-27T13:40:05", "dateTime", "2024-01-27 13:40:05"),
+        ("2024-01-27T13:40:05.250", "dateTime", "2024-01-27 13:40:05.250"),
+        ("2024-01-27T13:40:00.5-05:00", "dateTime", "2024-01-27 13:40:00.5 -05:00"),
+        ("2024-01-27T13:40:00.000", "dateTime", "2024-01-27 13:40"),
+        # Not a date-time after all: as written.
+        ("2024-01-27 13:40", "dateTime", "2024-01-27 13:40"),
+        ("late January", "dateTime", "late January"),
+        # Dates, months and years as written.
+        ("2024-03-20", "date", "2024-03-20"),
+        ("2024-01-27Z", "date", "2024-01-27Z"),
+        ("2023-07", "gYearMonth", "2023-07"),
+        ("2024", "gYear", "2024"),
+    ],
+)
+def test_literal_text_reads_dates_and_times(written: str, datatype: str, shown: str) -> None:
+    assert literal_text(_typed(written, datatype)) == shown
+    assert literal_text(_typed(written, datatype), "de") == shown
+
+
+@pytest.mark.parametrize(
+    ("written", "lang", "shown"),
+    [
+        # Regression: season-results showed ms:runningAtFinish as true/false.
+        ("true", "en", "yes"),
+        ("false", "en", "no"),
+        ("true", "de", "ja"),
+        ("false", "de", "nein"),
+        # "1" and "0" are the same truth values, written another way.
+        ("1", "en", "yes"),
+        ("1", "de", "ja"),
+        ("0", "de", "nein"),
+        (" true ", "en", "yes"),
+        # Another language reads English; what is no truth value stays as written.
+        ("true", "fr", "yes"),
+        ("maybe", "en", "maybe"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Parsing weird boolean")  # rdflib, on "maybe"
+def test_literal_text_reads_truth_values_as_words(written: str, lang: str, shown: str) -> None:
+    assert literal_text(_typed(written, "boolean"), lang) == shown
+
+
+def test_literal_text_in_german_keeps_the_rest() -> None:
+    assert literal_text(_typed("PT1M35.964S", "duration"), "de") == "1:35.964"
+    assert literal_text(Literal("true"), "de") == "true"  # a plain string, not a truth value

@@ -243,3 +243,64 @@ def test_programs_read_durations_as_written() -> None:
         "value": "https://w3id.org/motorsport-kg/id/entry-25",
         "label": "#25 BMW M Team RLL",
     }
+
+
+def dated_row() -> QueryResult:
+    from rdflib.namespace import XSD
+
+    return QueryResult(
+        kind="select",
+        variables=("raceStart", "runningAtFinish", "finished", "published"),
+        rows=(
+            (
+                Literal("2024-01-28T02:00:00-05:00", datatype=XSD.dateTime),
+                Literal("true", datatype=XSD.boolean),
+                Literal("0", datatype=XSD.boolean),
+                Literal("2023-07", datatype=XSD.gYearMonth),
+            ),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "table_row", "markdown_row"),
+    [
+        (
+            "en",
+            "2024-01-28 02:00 -05:00  yes  no   2023-07",
+            "| 2024-01-28 02:00 -05:00 | yes | no | 2023-07 |",
+        ),
+        (
+            "de",
+            "2024-01-28 02:00 -05:00  ja   nein  2023-07",
+            "| 2024-01-28 02:00 -05:00 | ja | nein | 2023-07 |",
+        ),
+    ],
+)
+def test_people_read_times_and_truth_values_in_words(
+    lang: str, table_row: str, markdown_row: str
+) -> None:
+    """Regression: tables showed 2024-01-28T02:00:00-05:00 and true/false."""
+    labels = Labels({}, lang=lang)
+    titles = ("Start", "Ran", "Fin", "Month")
+    assert render(dated_row(), labels, "table", titles=titles).splitlines()[2] == table_row
+    assert render(dated_row(), labels, "markdown").splitlines()[2] == markdown_row
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_programs_read_times_and_truth_values_as_written(lang: str) -> None:
+    labels = Labels({}, lang=lang)
+    written = ["2024-01-28T02:00:00-05:00", "true", "0", "2023-07"]
+    assert render(dated_row(), labels, "csv").splitlines()[1] == ",".join(written)
+    assert render(dated_row(), labels, "tsv").splitlines()[1] == "\t".join(written)
+    row = json.loads(render(dated_row(), labels, "json"))["rows"][0]
+    assert [row[name]["value"] for name in dated_row().variables] == written
+
+
+def test_the_site_shows_times_and_truth_values_in_words() -> None:
+    from kg.outputs.site.queries import _result_table
+
+    html = _result_table(dated_row(), Labels({}, lang="de"), ("Start", "Im Ziel", "Aus", "Monat"))
+    cells = html.split("<tbody>", 1)[1]
+    assert '<td title="2024-01-28T02:00:00-05:00">2024-01-28 02:00 -05:00</td>' in cells
+    assert '<td title="true">ja</td><td title="0">nein</td><td>2023-07</td>' in cells

@@ -237,7 +237,7 @@ class Context:
         if not isinstance(term, URIRef):
             from kg.model.wording import literal_text
 
-            return literal_text(term) if isinstance(term, Literal) else str(term)
+            return literal_text(term, self.lang) if isinstance(term, Literal) else str(term)
         if self.show_iris:
             return shorten(str(term))
         found = self.pick(self.graph.objects(term, SKOS.prefLabel)) or self.pick(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.model.errors import QueryError
@@ -169,7 +169,11 @@ def _query_page(
 
 
 def _result_table(result: QueryResult, labels: Labels, titles: Sequence[str]) -> str:
-    """The rows under headings in words (the query's variable as the heading's tooltip)."""
+    """The rows in words under headings in words: the query's variable is the heading's
+    tooltip, an IRI's prefixed name and a literal's written form (2024-01-27T13:40:00
+    where the cell reads 2024-01-27 13:40) the cell's."""
+    from kg.outputs.tables import readable
+
     head = "".join(
         f'<th title="?{escape(variable)}">{escape(title)}</th>'
         for variable, title in zip(result.variables, titles, strict=True)
@@ -178,9 +182,11 @@ def _result_table(result: QueryResult, labels: Labels, titles: Sequence[str]) ->
     for row in result.rows:
         cells = []
         for term in row:
-            text = escape(labels.of(term))
+            text = escape(readable(term, labels))
             if isinstance(term, URIRef):
                 cells.append(f'<td title="{escape(shorten(str(term)))}">{text}</td>')
+            elif isinstance(term, Literal) and text != escape(str(term)):
+                cells.append(f'<td title="{escape(str(term))}">{text}</td>')
             else:
                 cells.append(f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
