@@ -13,23 +13,23 @@ official entry fits; an ambiguous match is reported, never guessed.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
-from rdflib.term import Node
 
+from kg.answers.reconcile_base import (
+    CANNOT_SAY,
+    CONTRADICTED,
+    CORROBORATED,
+    DIFFERS,
+    Check,
+    ClaimNode,
+)
 from kg.knowledge.project import Knowledge
 from kg.model.namespaces import MS, MSR, MSV, expand, shorten
 from kg.model.wording import literal_text
-
-CORROBORATED = "corroborated"
-CONTRADICTED = "contradicted"
-DIFFERS = "differs"
-CANNOT_SAY = "cannot say"
-VERDICTS = (CONTRADICTED, DIFFERS, CANNOT_SAY, CORROBORATED)
 
 REPORT = MSR["imsa-reconciliation-report"]
 REPORT_TITLE = "Articles checked against the official IMSA results (kg reconcile)"
@@ -59,49 +59,6 @@ SELECT ?entity ?label WHERE {
 """
 
 
-@dataclass(frozen=True)
-class Check:
-    """One value of one article claim, checked against the official results."""
-
-    verdict: str
-    claim: str
-    subject: str
-    checked_property: str
-    reported: str
-    official: str
-    reported_source: str
-    official_source: str
-    official_claim: str
-    entry_label: str
-    explanation: str
-
-    @property
-    def key(self) -> str:
-        text = f"{self.claim} {self.checked_property} {self.reported}"
-        return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
-
-
-@dataclass
-class ClaimNode:
-    """A claim node: its values by property, its sources, and whether it is official."""
-
-    iri: str
-    values: dict[str, set[Node]]
-    sources: set[str]
-    official: bool
-
-    def one(self, prop: URIRef) -> Node | None:
-        found = sorted(self.values.get(str(prop), set()), key=str)
-        return found[0] if found else None
-
-    def all(self, prop: URIRef) -> list[str]:
-        return sorted(str(v) for v in self.values.get(str(prop), set()))
-
-    @property
-    def source(self) -> str:
-        return sorted(self.sources)[0] if self.sources else ""
-
-
 def _nodes(knowledge: Knowledge, cls: URIRef, graphs: Sequence[str]) -> dict[str, ClaimNode]:
     found: dict[str, ClaimNode] = {}
     result = knowledge.store.query(CLAIMS_QUERY, bindings={"class": cls}, graphs=graphs)
@@ -121,7 +78,8 @@ def _nodes(knowledge: Knowledge, cls: URIRef, graphs: Sequence[str]) -> dict[str
 
 def _graphs(knowledge: Knowledge) -> list[str]:
     """The data graphs, without an earlier derived reconciliation."""
-    return [g for g in knowledge.data_graphs if not g.endswith("/imsa/reconciliation")]
+    derived = ("/imsa/reconciliation", "/imsa/reconciliation-seasons")
+    return [g for g in knowledge.data_graphs if not g.endswith(derived)]
 
 
 @dataclass(frozen=True)
@@ -142,9 +100,8 @@ def reconcile(knowledge: Knowledge, event: str | None = None) -> list[Check]:
         str(row[0]): str(row[1])
         for row in knowledge.store.query(SESSION_KIND_QUERY, graphs=graphs).rows
     }
-    labels = {
-        str(row[0]): str(row[1]) for row in knowledge.store.query(LABEL_QUERY, graphs=graphs).rows
-    }
+    # Over every graph: a reported value may be a term of the vocabularies.
+    labels = {str(row[0]): str(row[1]) for row in knowledge.store.query(LABEL_QUERY).rows}
 
     def is_race(node: ClaimNode) -> bool:
         session = node.one(MS.session)
@@ -181,6 +138,12 @@ def reconcile(knowledge: Knowledge, event: str | None = None) -> list[Check]:
         checks.extend(
             _check_entry(entry, [*claims_results, *claims_behind], claims_fastest, official, labels)
         )
+    from kg.answers.reconcile_season_rules import check_seasons
+
+    # Claims about programmes, drivers and events, checked against whole seasons;
+    # with an event given, those about the event itself.
+    season_checks = check_seasons(knowledge, graphs, labels, entries.values(), kinds)
+    checks.extend(c for c in season_checks if event is None or c.subject == event)
     return sorted(
         checks, key=lambda c: (c.entry_label, c.subject, c.checked_property, c.claim, c.reported)
     )

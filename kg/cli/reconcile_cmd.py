@@ -17,15 +17,17 @@ from kg.model.errors import EXIT_NOT_CONFORMING, EXIT_OK
     "--write",
     "write",
     is_flag=True,
-    help="Also write the checks as RDF to data/imsa/reconciliation.ttl (or --out), "
-    "for the saved query 'reconciliation'.",
+    help="Also write the checks as RDF: those of the cars of a race to "
+    "data/imsa/reconciliation.ttl (or --out), those about programmes, drivers and events "
+    "to data/imsa/reconciliation-seasons.ttl (or --out's name with -seasons).",
 )
 @click.option(
     "--out",
     "out_file",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="File for --write (default: data/imsa/reconciliation.ttl).",
+    help="File for --write (default: data/imsa/reconciliation.ttl); the season checks go "
+    "beside it, '-seasons' added to its name.",
 )
 @pass_settings
 @handle_errors
@@ -45,8 +47,8 @@ def reconcile(settings: Settings, event: str | None, write: bool, out_file: Path
     the data cannot be read.
     """
     from kg.answers.lookup import resolve_one
-    from kg.answers.reconcile import CONTRADICTED
     from kg.answers.reconcile import reconcile as run
+    from kg.answers.reconcile_base import CONTRADICTED
     from kg.answers.reconcile_report import as_text, write_reconciliation
     from kg.model import paths
     from kg.model.files import display_path
@@ -57,8 +59,8 @@ def reconcile(settings: Settings, event: str | None, write: bool, out_file: Path
     click.echo(as_text(checks), nl=False)
     if write:
         target = out_file or paths.data_dir() / "imsa" / "reconciliation.ttl"
-        changed = write_reconciliation(checks, knowledge, target)
-        state = "wrote" if changed else "unchanged"
-        click.echo(f"{state} {display_path(target)}", err=True)
+        for path, changed in write_reconciliation(checks, knowledge, target):
+            state = "wrote" if changed else "unchanged"
+            click.echo(f"{state} {display_path(path)}", err=True)
     contradicted = any(check.verdict == CONTRADICTED for check in checks)
     sys.exit(EXIT_NOT_CONFORMING if contradicted else EXIT_OK)

@@ -10,7 +10,7 @@ from kg.answers.reconcile import (
     reconcile,
     reconciliation_for,
 )
-from kg.answers.reconcile_report import as_turtle
+from kg.answers.reconcile_report import RACES, SEASONS, as_turtle, seasons_path
 from kg.knowledge.project import open_knowledge
 from kg.model.namespaces import MSR
 
@@ -39,7 +39,14 @@ def test_the_articles_positions_are_corroborated(run_kg) -> None:
     ]
     for line in expected:
         assert line in lines
-    assert lines[-1] == "18 checks: 17 corroborated, 0 contradicted, 1 differs, 0 cannot say"
+    # The article's "next chance: Sebring" is checked against the calendar of official
+    # races; this view of the knowledge holds the Daytona race only (the whole bundle
+    # corroborates it: tests/bundled/test_full_bundle.py).
+    assert (
+        "CANNOT SAY    Rolex 24 at Daytona 2024: ms:nextEvent reported 12 Hours of Sebring 2024, "
+        "official - (the official results have no later race of the series)"
+    ) in lines
+    assert lines[-1] == "19 checks: 17 corroborated, 0 contradicted, 1 differs, 1 cannot say"
 
 
 LAPS_BEHIND_25 = (
@@ -91,7 +98,8 @@ def test_a_wrong_position_is_contradicted_with_both_values_and_sources(run_kg) -
         "              reported in msr:test-made-up-article (msr:test-made-up-result-25); "
         f"official: {RESULTS_DOC}"
     )
-    assert lines[-1] == "20 checks: 18 corroborated, 1 contradicted, 1 differs, 0 cannot say"
+    # The whole bundle: the claims about the seasons are checked too.
+    assert lines[-1] == "33 checks: 28 corroborated, 1 contradicted, 1 differs, 3 cannot say"
 
 
 def test_an_unknown_event_is_a_usage_error(run_kg) -> None:
@@ -106,7 +114,7 @@ def test_without_official_results_nothing_can_be_said(run_kg, tmp_path: Path) ->
     assert result.exit_code == 0
     assert (
         result.stdout.splitlines()[-1]
-        == "18 checks: 0 corroborated, 0 contradicted, 0 differs, 18 cannot say"
+        == "29 checks: 0 corroborated, 0 contradicted, 0 differs, 29 cannot say"
     )
     assert "no official race entry of this event fits (car number)" in result.stdout
 
@@ -123,7 +131,8 @@ def test_reconciliation_for_an_entry() -> None:
     assert all(c.verdict == CORROBORATED for c in checks)
 
 
-def test_write_is_deterministic_and_the_bundled_file_is_current(run_kg, tmp_path: Path) -> None:
+def test_write_is_deterministic(run_kg, tmp_path: Path) -> None:
+    # The bundled file is what the whole bundle gives (tests/bundled/test_full_bundle.py).
     target = tmp_path / "reconciliation.ttl"
     first = run_kg("reconcile", "--write", "--out", str(target))
     assert first.exit_code == 0
@@ -131,9 +140,14 @@ def test_write_is_deterministic_and_the_bundled_file_is_current(run_kg, tmp_path
     second = run_kg("reconcile", "--write", "--out", str(target))
     assert second.stderr.startswith("unchanged ")
     knowledge = open_knowledge("memory")
-    bundled = DATA / "imsa" / "reconciliation.ttl"
-    assert bundled.read_text(encoding="utf-8") == as_turtle(reconcile(knowledge), knowledge)
-    assert target.read_bytes() == bundled.read_bytes()
+    checks = reconcile(knowledge)
+    races = [c for c in checks if c.about_entry]
+    assert target.read_text(encoding="utf-8") == as_turtle(races, knowledge, RACES)
+    seasons = [c for c in checks if not c.about_entry]
+    assert seasons, "the articles' claims about programmes, drivers and events"
+    assert seasons_path(target).read_text(encoding="utf-8") == as_turtle(
+        seasons, knowledge, SEASONS
+    )
 
 
 def test_the_saved_query_reads_the_written_checks(run_kg) -> None:
@@ -164,3 +178,27 @@ def test_show_lists_the_checks_of_an_entry(run_kg) -> None:
     assert "  - Position: reported 7, official overall 7, class 7 (corroborated)" in checks
     # Issue 16: "15 laps behind" is checkable; both numbers are shown.
     assert "Laps behind: reported 15, official 13 (differs)" in checks
+
+
+def test_the_saved_query_reads_the_season_checks_of_a_driver(run_kg) -> None:
+    result = run_kg(
+        "query", "reconciliation", "-p", "entry", "msr:jesse-krohn", "--format", "csv", "--iris"
+    )
+    assert result.exit_code == 0, result.output
+    rows = [line.split(",")[:4] for line in result.stdout.splitlines()[1:]]
+    assert sorted((prop, verdict) for _, _, prop, verdict in rows) == [
+        ("ms:nationality", "corroborated"),
+        ("ms:previouslyRaced", "cannot say"),
+        ("ms:rookieIn", "corroborated"),
+        ("ms:teammateOf", "corroborated"),
+    ]
+
+
+def test_show_puts_a_drivers_checks_after_the_profile(run_kg) -> None:
+    result = run_kg("show", "Jesse Krohn")
+    assert result.exit_code == 0, result.output
+    titles = [line for line in result.stdout.splitlines() if line and not line[0].isspace()]
+    assert titles[2:4] == ["Profile", "Checked against the official results"]
+    assert "  - Previously raced: reported BMW M8 GTE (cannot say): no official race" in (
+        result.stdout
+    )

@@ -501,3 +501,164 @@ def test_running_at_the_finish_is_derived_from_the_total_times() -> None:
         "true",
         "true",
     )
+
+
+# --- reconciliation across the seasons (kg reconcile on the whole bundle) ------------
+
+
+@pytest.fixture(scope="module")
+def reconcile_full(full_index: Path):  # type: ignore[no-untyped-def]
+    """The lines `kg reconcile` prints for the whole bundle, one check per key."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    options = ["--store", f"oxigraph:{full_index}", "--data", str(DATA)]
+    result = CliRunner().invoke(cli, [*options, "reconcile"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return [line for line in result.stdout.splitlines() if not line.startswith(" ")]
+
+
+def _race_rows(year: str) -> list[tuple[Path, dict[str, str]]]:
+    return [
+        (path, row)
+        for path in _race_files()
+        if path.parent.parent.name == year
+        for row in _rows(path)
+    ]
+
+
+def _drivers(row: dict[str, str]) -> set[str]:
+    return {
+        f"{row[f'DRIVER{n}_FIRSTNAME']} {row[f'DRIVER{n}_SECONDNAME']}"
+        for n in range(1, 9)
+        if row.get(f"DRIVER{n}_SECONDNAME")
+    }
+
+
+def test_the_rll_operation_is_checked_race_by_race_against_the_csv(reconcile_full) -> None:  # type: ignore[no-untyped-def]
+    # "RLL runs the M Hybrid V8 in IMSA GTP from 2023" (the 2024 report): counted from
+    # the CSV files, every GTP race of both seasons and the ones the RLL BMWs started.
+    counts = []
+    for year in ("2023", "2024"):
+        rows = _race_rows(year)
+        gtp_races = {path for path, row in rows if row["CLASS"] == "GTP"}
+        rll = {
+            path
+            for path, row in rows
+            if row["CLASS"] == "GTP" and "RLL" in row["TEAM"] and "M Hybrid V8" in row["VEHICLE"]
+        }
+        counts.append(f"{year}: {len(rll)} of {len(gtp_races)} races")
+    (line,) = [
+        line for line in reconcile_full if "ms:operator" in line and "GTP, from 2023" in line
+    ]
+    assert line.startswith("CORROBORATED  BMW LMDh factory programme: ms:operator reported ")
+    for count in counts:
+        assert f"{count} (Rahal Letterman Lanigan Racing #24, #25; BMW M Hybrid V8)" in line
+    assert "the bundled results begin with 2023, so they cannot show an earlier start" in line
+
+
+def test_a_series_the_results_do_not_cover_cannot_be_said(reconcile_full) -> None:  # type: ignore[no-untyped-def]
+    (line,) = [line for line in reconcile_full if "FIA World Endurance Championship" in line]
+    assert line.startswith("CANNOT SAY    BMW LMDh factory programme: ms:operator reported ")
+    assert "W Racing Team runs the BMW M Hybrid V8" in line
+    assert "the official results bundled cover IMSA WeatherTech SportsCar Championship only" in line
+
+
+def test_krohn_the_gtp_rookie_finn_and_teammate_of_eng_as_the_csv_says(reconcile_full) -> None:  # type: ignore[no-untyped-def]
+    rows_2023 = _race_rows("2023")
+    assert not [r for _, r in rows_2023 if r["CLASS"] == "GTP" and "Jesse Krohn" in _drivers(r)]
+    krohn_2024 = [r for _, r in _race_rows("2024") if "Jesse Krohn" in _drivers(r)]
+    with_eng = [r for r in krohn_2024 if "Philipp Eng" in _drivers(r)]
+    countries = {
+        r[f"DRIVER{n}_COUNTRY"]
+        for r in krohn_2024
+        for n in range(1, 9)
+        if r.get(f"DRIVER{n}_SECONDNAME") == "Krohn"
+    }
+    lines = {
+        line.split(": ms:", 1)[1].split(" ", 1)[0]: line
+        for line in reconcile_full
+        if " Jesse Krohn: ms:" in line
+    }
+    assert lines["rookieIn"].startswith("CORROBORATED")
+    assert (
+        "no GTP start in 2023; first: Rolex 24 at Daytona 2024 (2024-01-27, #24"
+        in lines["rookieIn"]
+    )
+    assert lines["teammateOf"].startswith("CORROBORATED")
+    assert (
+        f"same car in {len(with_eng)} of {len(krohn_2024)} official races of 2024"
+        in lines["teammateOf"]
+    )
+    assert countries == {"FIN"}
+    assert lines["nationality"].startswith("CORROBORATED")
+    assert "reported Finland, official FIN" in lines["nationality"]
+    # The M8 GTE raced before 2023: the bundle cannot say.
+    assert lines["previouslyRaced"].startswith("CANNOT SAY")
+
+
+def test_the_next_event_and_its_date_are_the_calendars(reconcile_full) -> None:  # type: ignore[no-untyped-def]
+    races_2024 = sorted(
+        path.name[:8] for path in _race_files() if path.parent.parent.name == "2024"
+    )
+    after_daytona = races_2024[races_2024.index("20240127") + 1]
+    day = f"{after_daytona[:4]}-{after_daytona[4:6]}-{after_daytona[6:]}"
+    (next_line,) = [line for line in reconcile_full if "ms:nextEvent" in line]
+    assert next_line.startswith("CORROBORATED  Rolex 24 at Daytona 2024: ms:nextEvent")
+    assert f"official 12 Hours of Sebring 2024 ({day})" in next_line
+    (date_line,) = [line for line in reconcile_full if "ms:startDate" in line]
+    assert date_line.startswith("CORROBORATED  12 Hours of Sebring 2024: ms:startDate")
+    assert f"official race on {day} (within 2024-03-10 to 2024-03-20)" in date_line
+
+
+def test_the_bundled_reconciliation_is_what_kg_reconcile_writes_today(
+    full_index: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    target = tmp_path / "reconciliation.ttl"
+    options = ["--store", f"oxigraph:{full_index}", "--data", str(DATA)]
+    result = CliRunner().invoke(
+        cli, [*options, "reconcile", "--write", "--out", str(target)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == (DATA / "imsa" / "reconciliation.ttl").read_bytes()
+    seasons = tmp_path / "reconciliation-seasons.ttl"
+    assert seasons.read_bytes() == (DATA / "imsa" / "reconciliation-seasons.ttl").read_bytes()
+    # Its checks look across both seasons: it is known once the last results file is.
+    assert 'ms:publishedNotBefore "2024-10-12"^^xsd:date' in seasons.read_text(encoding="utf-8")
+
+
+WRONG_SEASONS = ROOT / "tests" / "fixtures" / "imsa" / "made-up-wrong-season-claims.ttl"
+
+
+def test_claims_the_seasons_refute_are_contradicted_with_both_values(full_index: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    options = ["--store", f"oxigraph:{full_index}-wrong", "--data", str(DATA)]
+    result = CliRunner().invoke(
+        cli, [*options, "--data", str(WRONG_SEASONS), "reconcile"], catch_exceptions=False
+    )
+    assert result.exit_code == 1, result.output  # something is contradicted
+    contradicted = [line for line in result.stdout.splitlines() if line.startswith("CONTRA")]
+    expected = [
+        "12 Hours of Sebring 2024: ms:startDate reported in April (2024-04-01 to 2024-04-30), "
+        "official race on 2024-03-16 (outside 2024-04-01 to 2024-04-30)",
+        "BMW LMDh factory programme: ms:operator reported W Racing Team runs the BMW M Hybrid "
+        "V8 in IMSA WeatherTech SportsCar Championship, GTP, from 2023, official no official "
+        "race entry (W Racing Team: no official race entry in GTP in 2023, 2024)",
+        "Connor De Phillippi: ms:rookieIn reported GTP, official raced in GTP in 2023: IMSA "
+        "2023 round 02: Daytona International Speedway (2023-01-28) (a GTP start before 2024)",
+        "Jesse Krohn: ms:teammateOf reported Calado, official Jesse Krohn: Rahal Letterman "
+        "Lanigan Racing #24; Calado: Risi Competizione #62 (neither in one car nor in one team "
+        "in 9 official races of 2024)",
+        "Rolex 24 at Daytona 2024: ms:nextEvent reported IMSA 2024 round 06: Long Beach Street "
+        "Circuit, official 12 Hours of Sebring 2024 (2024-03-16) (the next race of the series "
+        "with official results)",
+    ]
+    assert [line.split(None, 1)[1] for line in contradicted] == expected

@@ -16,6 +16,7 @@ from datetime import date
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from kg.answers.briefing.checks import with_checks
 from kg.answers.briefing.context import Context, neighbourhood
 from kg.answers.briefing.kinds import Options, composer_for
 from kg.answers.briefing.model import SCHEMA_VERSION, Briefing
@@ -48,7 +49,7 @@ def briefing(
     ):
         decisions = list_decisions(knowledge, as_of, lang, today=day)
     kind, compose = composer_for(ctx, entity)
-    sections = compose(ctx, entity, Options(show_all, day, decisions))
+    sections = with_checks(ctx, entity, compose(ctx, entity, Options(show_all, day, decisions)))
     types = sorted({ctx.label(t) for t in ctx.all(entity, RDF.type)})
     label = Context(graph, lang).label(entity)
     # Every other name it goes by; of the preferred labels (the source's "Calado" where

@@ -269,10 +269,12 @@ def check_line(ctx: Context, check: URIRef) -> Line:
     reported = ctx.one(check, MS.reportedValue)
     reported_text = ctx.label(_as_term(reported))
     verdict = str(ctx.one(check, MS.verdict) or "?")
-    text = w["reported vs official"].format(
+    official = ctx.one(check, MS.officialValue)
+    # "cannot say" has no official value to show: the reason says why.
+    text = w["reported vs official" if official is not None else "reported only"].format(
         what=ctx.label(prop) if prop is not None else "",
         r=reported_text,
-        o=str(ctx.one(check, MS.officialValue) or "?"),
+        o=str(official),
         v=_VERDICTS.get(ctx.lang, {}).get(verdict, verdict),
     )
     description = ctx.text(check, MS.description)
@@ -293,6 +295,7 @@ _VERDICTS = {
         "contradicted": "widerlegt",
         "differs": "weicht ab",
         "not checkable": "nicht prüfbar",
+        "cannot say": "nicht prüfbar",
         "ambiguous": "mehrdeutig",
         "not found": "nicht gefunden",
     },
