@@ -456,6 +456,18 @@ def test_an_event_briefing_takes_podiums_from_the_race_and_the_pole_from_qualify
     assert [line.split()[1] for line in gtp[:3]] == [f"#{n}" for n in order[:3]]
     pole = _class_rows(qualifying, "GTP")[0]["NUMBER"]
     assert gtp[3].startswith("Pole in class (qualifying): #" + pole + " ")
+    # The makers of the class head to head: each one's best class place, from the CSV
+    # (a GTP car's maker is the first word of its VEHICLE).
+    best: dict[str, int] = {}
+    for place, row in enumerate(_class_rows(race, "GTP"), start=1):
+        maker = row["VEHICLE"].split()[0]
+        best.setdefault(maker, place)
+    from kg.model.wording import ordinal
+
+    ranked = sorted(best.items(), key=lambda item: (item[1], item[0]))
+    assert gtp[4] == "Makers, best place in class: " + ", ".join(
+        f"{maker} {ordinal(place)}" for maker, place in ranked
+    )
 
 
 def test_a_car_number_over_two_seasons_names_its_race_or_lists_the_events(

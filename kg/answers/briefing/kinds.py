@@ -16,7 +16,6 @@ from datetime import date
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
-from rdflib.term import Node
 
 from kg.answers.briefing.context import Context
 from kg.answers.briefing.facts import (
@@ -31,12 +30,12 @@ from kg.answers.briefing.facts import (
     status_line,
 )
 from kg.answers.briefing.model import Line, Section
-from kg.answers.briefing.names import car_and_model
+from kg.answers.briefing.podiums import podiums, session_sources
 from kg.answers.briefing.races import groups, race_line
-from kg.answers.briefing.seasons import official_session, seasons_of
+from kg.answers.briefing.seasons import seasons_of
 from kg.answers.briefing.when import time_words
 from kg.answers.briefing.words import words
-from kg.model.namespaces import MS, MSV
+from kg.model.namespaces import MS
 
 Composer = Callable[[Context, URIRef, "Options"], list[Section]]
 
@@ -298,7 +297,7 @@ def event(ctx: Context, entity: URIRef, options: Options) -> list[Section]:
                     ),
                     ctx.cite(
                         ctx.sources_of_fact(session, MS.startTime, start)
-                        or _session_sources(ctx, session)
+                        or session_sources(ctx, session)
                     ),
                     str(session),
                 ),
@@ -311,11 +310,11 @@ def event(ctx: Context, entity: URIRef, options: Options) -> list[Section]:
 
     for entry in reported:
         talked |= twins(ctx, entry)
-    podiums, classes = _podiums(ctx, official)
+    podium_lines, classes = podiums(ctx, official)
     note = ""
     sections = [
         *_section(ctx, "when where", facts),
-        *_section(ctx, "podiums", podiums),
+        *_section(ctx, "podiums", podium_lines),
         *_section(ctx, "talked about", _races(ctx, sorted(talked, key=str), with_event=False)),
     ]
     if official:
@@ -333,65 +332,6 @@ def event(ctx: Context, entity: URIRef, options: Options) -> list[Section]:
             Section(s.key, s.title, s.lines, note) if s.key == "podiums" else s for s in sections
         ]
     return sections
-
-
-def _session_sources(ctx: Context, session: URIRef) -> list[URIRef]:
-    found = set()
-    for result in ctx.pointing(MS.session, session, MS.Result):
-        found |= set(ctx.sources_of(result))
-    return sorted(found, key=str)
-
-
-def _podiums(ctx: Context, entries: list[URIRef]) -> tuple[list[Line], int]:
-    """The first three of each class in the race, classes in the order of their best
-    overall place; under them, the class's pole (first in class in qualifying)."""
-    by_class: dict[Node, list[tuple[int, URIRef, URIRef]]] = {}
-    poles: dict[Node, tuple[URIRef, URIRef]] = {}
-    for entry in entries:
-        found = official_session(ctx, entry)
-        if found is not None and found[1] == MSV.Qualifying:
-            racing_class = ctx.one(entry, MS.racingClass)
-            for result in ctx.pointing(MS.entry, entry, MS.Result):
-                if str(ctx.one(result, MS.classPosition)) == "1" and racing_class is not None:
-                    poles[racing_class] = (entry, result)
-            continue
-        if found is not None and found[1] != MSV.Race:
-            continue  # practice and warm-up places are not results
-        for result in ctx.pointing(MS.entry, entry, MS.Result):
-            place = ctx.one(result, MS.classPosition)
-            racing_class = ctx.one(entry, MS.racingClass)
-            if place is not None and racing_class is not None:
-                by_class.setdefault(racing_class, []).append((int(str(place)), entry, result))
-    lines = []
-
-    def best_overall(racing_class: Node) -> int:
-        places = [ctx.one(r, MS.overallPosition) for _, _, r in by_class[racing_class]]
-        return min((int(str(p)) for p in places if p is not None), default=10**6)
-
-    for racing_class in sorted(by_class, key=lambda c: (best_overall(c), str(c))):
-        ranked = sorted(by_class[racing_class], key=lambda t: (t[0], str(t[1])))[:3]
-        from kg.model.wording import ordinal
-
-        places = []
-        cites: list[URIRef] = []
-        for rank, entry, result in ranked:
-            drivers = ", ".join(sorted(ctx.label(d) for d in ctx.all(entry, MS.driver)))
-            car = car_and_model(ctx, entry)
-            places.append(f"{ordinal(rank, ctx.lang)} {car}: {drivers}")
-            cites += ctx.sources_of(result)
-        if racing_class in poles:
-            entry, result = poles[racing_class]
-            places.append(words(ctx.lang)["class pole"].format(car=car_and_model(ctx, entry)))
-            cites += ctx.sources_of(result)
-        lines.append(
-            Line(
-                ctx.label(racing_class),
-                ctx.cite(cites),
-                str(racing_class),
-                details=tuple(Line(p) for p in places),
-            )
-        )
-    return lines, len(by_class)
 
 
 def entry(ctx: Context, entity: URIRef, options: Options) -> list[Section]:

@@ -86,6 +86,7 @@ WORDS: dict[str, dict[str, str]] = {
         "summary bulk": "{n} official entries in {k} classes; --all lists every result",
         "seasons": "Seasons (official results)",
         "class pole": "Pole in class (qualifying): {car}",
+        "makers head to head": "Makers, best place in class: {makers}",
         "season line": (
             "{year}, {cls}, {car}: {starts} in {rounds}; {wins}, {podiums}, {poles}; "
             "best {best}, average {average} in class; {retirements}"
@@ -198,6 +199,7 @@ WORDS: dict[str, dict[str, str]] = {
         "summary bulk": "{n} offizielle Nennungen in {k} Klassen; --all listet jedes Ergebnis",
         "seasons": "Saisons (offizielle Ergebnisse)",
         "class pole": "Pole in der Klasse (Qualifying): {car}",
+        "makers head to head": "Hersteller, bester Klassenplatz: {makers}",
         "season line": (
             "{year}, {cls}, {car}: {starts} in {rounds}; {wins}, {podiums}, {poles}; "
             "bestes Ergebnis {best}, im Schnitt {average} in der Klasse; {retirements}"
