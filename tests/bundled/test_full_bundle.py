@@ -434,6 +434,21 @@ def test_the_makers_briefing_counts_its_seasons_as_the_saved_query_does(  # type
     assert f"average {float(bmw['averageFinish']):.1f} in class" in gtp
 
 
+def test_a_car_models_briefing_counts_every_teams_entries_of_it(show_full) -> None:  # type: ignore[no-untyped-def]
+    # Only RLL raced the M Hybrid V8 in IMSA: the car's seasons are BMW's GTP seasons.
+    car = show_full("msr:bmw-m-hybrid-v8")
+    assert car["kind"] == "carmodel"
+    maker = [str(line["text"]) for line in _section(show_full("BMW"), "seasons")]
+    lines = [str(line["text"]) for line in _section(car, "seasons")]
+    assert lines == [line for line in maker if ", GTP, BMW M Hybrid V8:" in line]
+    assert len(lines) == 2
+    programmes = [str(line["text"]) for line in _section(car, "programmes")]
+    assert [p.split(" (")[0] for p in programmes] == [
+        "BMW LMDh customer programme",
+        "BMW LMDh factory programme",
+    ]
+
+
 def test_a_makers_briefing_summarises_and_lists_what_the_articles_discuss(show_full) -> None:  # type: ignore[no-untyped-def]
     briefing = show_full("BMW")
     assert _section(briefing, "seasons")

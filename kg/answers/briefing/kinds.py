@@ -283,6 +283,22 @@ def programme(ctx: Context, entity: URIRef, options: Options) -> list[Section]:
     ]
 
 
+def car_model(ctx: Context, entity: URIRef, options: Options) -> list[Section]:
+    """A car: its facts, the programmes that use it, and its seasons in the official
+    results (every team's entries of it, counted; --all lists every race)."""
+    programmes = [_programme_line(ctx, p) for p in ctx.pointing(MS.carModel, entity, MS.Programme)]
+    entries = ctx.pointing(MS.carModel, entity, MS.Entry)
+    seasons, listed, note = seasons_of(ctx, entries, options.show_all)
+    return [
+        *_section(ctx, "profile", profile(ctx, entity)),
+        *_section(ctx, "programmes", programmes),
+        *_section(ctx, "seasons", seasons, note),
+        *_section(ctx, "entries", _races(ctx, listed)),
+        *_section(ctx, "quotes", quotes(ctx, ctx.pointing(MS.about, entity, MS.Quote))),
+        *_section(ctx, "said about", said_about(ctx, entity)),
+    ]
+
+
 def event(ctx: Context, entity: URIRef, options: Options) -> list[Section]:
     w = words(ctx.lang)
     facts = profile(ctx, entity)
@@ -525,6 +541,7 @@ COMPOSERS: tuple[tuple[URIRef, Composer], ...] = (
     (MS.Team, team),
     (MS.Event, event),
     (MS.Programme, programme),
+    (MS.CarModel, car_model),
 )
 
 
