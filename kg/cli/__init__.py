@@ -106,7 +106,7 @@ def _version() -> str:
     "--data",
     "data_dirs",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     metavar="PATH",
     help="Data folder or file to load instead of the bundled data/ (repeatable; also "
     'KG_DATA, paths separated by ":").',

@@ -12,7 +12,7 @@ from kg.model.errors import EXIT_NOT_CONFORMING, EXIT_OK
 
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--format",
     "report_format",
@@ -31,7 +31,7 @@ from kg.model.errors import EXIT_NOT_CONFORMING, EXIT_OK
     "--shapes",
     "shapes_files",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help="Validate against these shapes files instead of the bundled ones (repeatable).",
 )
 @inference_option(

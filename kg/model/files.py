@@ -46,7 +46,9 @@ FORMAT_NAMES: dict[str, str] = {
     "xml": "xml",
 }
 QUAD_FORMATS = {"trig", "nquads"}
-DATA_SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld")
+# A data folder loads every file with one of these suffixes, in any case (.TTL too):
+# every suffix kg can read (FORMATS). Other files (README.md, notes) are left alone.
+DATA_SUFFIXES = tuple(FORMATS)
 
 SHAPES_FILE = "shapes.ttl"
 
@@ -66,7 +68,11 @@ class KnowledgeFile:
 
 def display_path(path: Path) -> str:
     """A path as a user recognises it: relative to the project or the working directory."""
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        # A loop of links does not resolve; its folder does.
+        resolved = path.parent.resolve() / path.name
     for base in (paths.project_root().resolve(), Path.cwd().resolve()):
         if resolved.is_relative_to(base):
             return str(resolved.relative_to(base))
@@ -83,7 +89,11 @@ def graph_iri_for(path: Path, data_root: Path | None = None) -> str:
         relative = resolved.relative_to(data_root.resolve().parent)
     else:
         relative = Path(resolved.name)
-    return str(GRAPH[relative.with_suffix("").as_posix()])
+    # Percent-encoded: a file may be called "race 1.ttl", 'a"b.ttl' or "a>b.ttl", none
+    # of which may stand in an IRI as it is.
+    from urllib.parse import quote
+
+    return str(GRAPH[quote(relative.with_suffix("").as_posix(), safe="/-._~!$&'()*+,;=:@")])
 
 
 def rdf_format(path: Path, format_name: str | None = None) -> str:
@@ -112,11 +122,24 @@ def parse_file(path: Path, format_name: str | None = None) -> Graph:
     gives one, and what it expected.
     """
     parser = rdf_format(path, format_name)
-    if not path.exists():
-        raise InputError(f"{display_path(path)}: no such file")
-    if not path.is_file():
+    if not is_readable_file(path):
         raise InputError(f"{display_path(path)}: not a file")
     return _parse_bytes(path, _read(path), parser)
+
+
+def is_readable_file(path: Path) -> bool:
+    """Whether `path` is a file (following links); an InputError naming it when it does
+    not exist or cannot be looked at (a folder on the way that may not be read, a loop
+    of links): Path.exists() raises on those, which ended in a traceback."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as error:
+        raise InputError(f"{display_path(path)}: no such file") from error
+    except OSError as error:
+        raise InputError(f"{display_path(path)}: cannot be read: {error.strerror}") from error
+    return stat.S_ISREG(mode)
 
 
 def _read(path: Path) -> bytes:
@@ -251,18 +274,44 @@ def discover(
             kind: FileKind = "shapes" if path.name == SHAPES_FILE else "ontology"
             found.append(KnowledgeFile(path, graph_iri_for(path), kind))
     for data_root in data_dirs if data_dirs is not None else paths.default_data():
-        if data_root.is_file():
-            found.append(KnowledgeFile(data_root, graph_iri_for(data_root), "data"))
-            continue
-        if not data_root.is_dir():
+        try:
+            if is_readable_file(data_root):
+                found.append(KnowledgeFile(data_root, graph_iri_for(data_root), "data"))
+                continue
+        except InputError as error:
             listed = data_dirs is None and os.environ.get(paths.DATA_ENV, "").strip()
-            told = f" (listed in {paths.DATA_ENV})" if listed else ""
-            raise InputError(f"{data_root}: no such data folder or file{told}")
-        for path in sorted(data_root.rglob("*")):
-            if path.is_file() and path.suffix in DATA_SUFFIXES:
-                found.append(KnowledgeFile(path, graph_iri_for(path, data_root), "data"))
+            if listed and "no such file" in str(error):
+                raise InputError(
+                    f"{data_root}: no such data folder or file (listed in {paths.DATA_ENV})"
+                ) from error
+            if "no such file" in str(error):
+                raise InputError(f"{data_root}: no such data folder or file") from error
+            raise
+        found += [
+            KnowledgeFile(path, graph_iri_for(path, data_root), "data")
+            for path in _data_files(data_root)
+        ]
     _refuse_duplicate_graphs(found)
     return found
+
+
+def _data_files(root: Path) -> list[Path]:
+    """The data files under a folder, sorted; a folder that cannot be read is an error
+    naming it (rglob skipped it without a word: "0 entities checked ... conforms")."""
+
+    def refuse(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        raise InputError(f"{display_path(where)}: cannot be read: {error.strerror}")
+
+    if not root.is_dir():
+        raise InputError(f"{display_path(root)}: neither a data folder nor a file")
+    found = []
+    for folder, _, names in os.walk(root, onerror=refuse):
+        for name in names:
+            path = Path(folder) / name
+            if path.suffix.lower() in DATA_SUFFIXES and is_readable_file(path):
+                found.append(path)
+    return sorted(found)
 
 
 def _refuse_duplicate_graphs(files: Sequence[KnowledgeFile]) -> None:

@@ -79,6 +79,62 @@ def test_missing_file_is_unreadable_input(run_kg) -> None:
     assert "no-such-file.ttl: no such file" in result.stderr
 
 
+def _as_a_user_who_cannot_read(path: Path) -> list[str]:
+    """The command prefix that runs kg as someone who cannot read `path` (mode 000): the
+    user running the tests, or, when that is root (who reads anything), nobody."""
+    import os
+    import shutil
+
+    path.chmod(0)
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) drops root to test an unreadable file"
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "{file}"),
+        ("--data", "{file}", "validate"),
+        ("validate", "--shapes", "{file}", "{good}"),
+    ],
+    ids=["validate FILE", "--data FILE", "--shapes FILE"],
+)
+def test_an_unreadable_file_is_unreadable_input_not_a_usage_error(args: tuple[str, ...]) -> None:
+    # Issue 18 item 11: click refused it as a usage error (exit 2: "is not readable").
+    import os
+    import shutil
+    import tempfile
+
+    # Not under tmp_path: pytest's own folder may be entered by its owner only.
+    tmp_path = Path(tempfile.mkdtemp(prefix="kg-unreadable-"))
+    tmp_path.chmod(0o755)
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    good = Path(__file__).resolve().parents[2] / "data" / "entities.ttl"
+    prefix = _as_a_user_who_cannot_read(secret)
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o777)
+    cache.chmod(0o777)
+    argv = [a.format(file=secret, good=good) for a in args]
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "HOME": str(cache)}
+    result = subprocess.run(
+        [*prefix, sys.executable, "-m", "kg", "--store", "memory", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    secret.chmod(0o644)
+    shutil.rmtree(tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert f"{secret}: cannot be read: Permission denied" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_not_utf8_is_unreadable_input(run_kg) -> None:
     result = run_kg("validate", str(FIXTURES / "latin1.ttl"))
     assert result.exit_code == 3
