@@ -22,7 +22,7 @@ from rdflib import Literal, URIRef
 
 from kg.answers.labels import fetch_labels
 from kg.model.errors import UsageError
-from kg.model.namespaces import expand, shorten
+from kg.model.namespaces import NOT_IN_IRI, expand, shorten
 from kg.stores.base import Store
 
 # Everything a person might type to name an entity: its labels, aliases, and
@@ -202,7 +202,9 @@ def lookup(store: Store, text: str, graphs: Sequence[str] | None = None) -> Look
     stripped = text.strip()
     direct = _as_iri(stripped)
     if direct is not None:
-        if _known(store, direct, graphs):
+        # No entity has an IRI no IRI may be ('msr:a>b'): the same answer on every
+        # store (the index had refused it with another message).
+        if NOT_IN_IRI.search(direct) is None and _known(store, direct, graphs):
             return Lookup(text, (Match(direct, shorten(direct), "IRI"),))
         return Lookup(text, ())
     wanted = fold(stripped)

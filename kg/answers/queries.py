@@ -21,7 +21,7 @@ from rdflib.term import Identifier
 
 from kg.model import paths
 from kg.model.errors import InputError, UsageError
-from kg.model.namespaces import expand
+from kg.model.namespaces import NOT_IN_IRI, expand
 from kg.stores.base import QueryResult
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "lang", "boolean")
@@ -264,14 +264,10 @@ def find(name: str, directory: Path | None = None) -> SavedQuery:
 EntityResolver = Callable[[str], URIRef]
 
 
-# What an IRI may not hold (RFC 3987 and N-Triples): spaces and controls, <>"{}|^`\.
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
 def _checked_iri(iri: str, raw: str, where: str) -> URIRef:
     """The IRI, or a usage error naming the character no IRI may hold: the same answer
     on every store (the index refused `msr:a>b` with an rdflib repr, memory took it)."""
-    bad = _NOT_IN_IRI.search(iri)
+    bad = NOT_IN_IRI.search(iri)
     if bad is not None:
         raise UsageError(
             f"{where}: {raw!r} is not an IRI: it holds {bad.group()!r}, which no IRI may "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import rdflib
@@ -99,3 +100,7 @@ def expand(name: str) -> str | None:
     if ns is None or local.startswith("//"):
         return None
     return ns + local
+
+
+# What an IRI may not hold (RFC 3987 and N-Triples): spaces and controls, <>"{}|^`\.
+NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')

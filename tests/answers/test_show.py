@@ -118,3 +118,12 @@ def test_facts_format_keeps_every_stored_fact(run_kg) -> None:
     assert ["de", "Finnland"] in card["labels"]
     assert any(fact["direction"] == "in" for fact in card["facts"])
     assert all(fact["sources"] for fact in card["facts"] if fact["claim"])
+
+
+@pytest.mark.parametrize("name", ["msr:a>b", "msr:a b", "<urn:a{b}>", "msr:a\x01b", "msr:a\x00b"])
+def test_a_name_no_iri_can_be_is_no_entity_on_every_store(run_kg, name: str) -> None:
+    # Issue 18 item 11: the index answered "not an IRI that can be sent in a query",
+    # the memory store "no entity is named": one input, one answer.
+    result = run_kg("show", name)
+    assert result.exit_code == 2
+    assert result.stderr == f"kg: error: no entity is named {name!r}.\n"
