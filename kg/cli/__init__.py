@@ -26,6 +26,7 @@ Exit codes:
   1  the data does not conform to the shapes
   2  usage error: unknown command, option, name or parameter; bad date
   3  input that cannot be read, a query that fails, a store that fails
+  130  interrupted (Ctrl-C)
 """
 
 # Command name -> "module:function", imported only when the command runs, so

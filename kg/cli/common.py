@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from kg.model.errors import KGError
+from kg.model.errors import EXIT_INTERRUPTED, KGError
 
 if TYPE_CHECKING:
     from kg.knowledge.project import Knowledge
@@ -43,7 +43,8 @@ def fail(message: str, exit_code: int) -> None:
 
 
 def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
-    """Turn KGError into a one-line message on stderr and its documented exit code."""
+    """Turn KGError into a one-line message on stderr and its documented exit code, and
+    Ctrl-C into one line and exit 130 (click alone would say "Aborted!" and exit 1)."""
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -52,6 +53,9 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
         except KGError as error:
             fail(error.message, error.exit_code)
             raise AssertionError("unreachable") from error
+        except KeyboardInterrupt:
+            click.echo("kg: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
     return wrapper
 

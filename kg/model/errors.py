@@ -6,6 +6,8 @@ EXIT_OK = 0
 EXIT_NOT_CONFORMING = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
+# Interrupted (Ctrl-C, SIGINT): 128 + the signal's number, as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 class KGError(Exception):

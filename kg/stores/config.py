@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,41 +82,75 @@ def parse_spec(spec: str, origin: str = "--store") -> StoreSpec:
     if kind == "sparql" and rest:
         return _sparql_spec(rest, origin)
     raise UsageError(
-        f"unknown store {spec!r} (from {origin}): use oxigraph, oxigraph:PATH, memory "
+        f"unknown store {mask_text(spec)!r} (from {origin}): use oxigraph, oxigraph:PATH, memory "
         "or sparql:QUERY_URL (see 'kg --help')"
     )
 
 
 def _sparql_spec(url: str, origin: str) -> StoreSpec:
+    checked_url(url, f"store sparql:{{url}} (from {origin})")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            f"store sparql:{redact(url)} (from {origin}): the query URL must start with "
-            "http:// or https:// and name a host, e.g. sparql:http://localhost:7878/query"
-        )
     gsp: str | None = None
     update: str | None = None
     kept: list[tuple[str, str]] = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key == "gsp":
-            gsp = value
+            gsp = checked_url(value, f"the gsp URL {{url}} (in the store spec from {origin})")
         elif key == "update":
-            update = value
+            update = checked_url(value, f"the update URL {{url}} (in the store spec from {origin})")
         else:
             kept.append((key, value))
     query_url = urlunsplit(parts._replace(query=urlencode(kept)))
     return StoreSpec("sparql", query_url, gsp_url=gsp, update_url=update)
 
 
-def redact(url: str) -> str:
-    """A URL fit for messages: any user:password@ part removed."""
+def checked_url(url: str, what: str = "{url}") -> str:
+    """`url` if it is an http(s) URL with a host, a port from 1 to 65535 and no ambiguous
+    user:password; else a UsageError whose message (`what`, with {url} masked) shows
+    no password."""
+    shown = what.format(url=redact(url))
     parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"{shown}: the URL must start with http:// or https:// and name a host, "
+            "e.g. sparql:http://localhost:7878/query"
+        )
+    if "@" in url.partition("://")[2] and "@" not in parts.netloc:
+        # `http://ann:pa/ss@host/`: where the host starts cannot be known, and the
+        # password would be taken for a host, a path or a query.
+        raise UsageError(
+            f"{shown}: an '@' after the host; if it ends a user:password, write '/', '?' "
+            "and '#' in them as %2F, %3F and %23, or better, give them in KG_SPARQL_USER "
+            "and KG_SPARQL_PASSWORD or a netrc file (docs/stores.md); in a path or query, "
+            "write '@' as %40"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise UsageError(f"{shown}: the port must be a number from 1 to 65535")
+    return url
+
+
+def redact(url: str) -> str:
+    """A URL fit for messages: any user:password@ part removed (also one that holds an
+    unencoded '/', '?' or '#', which a URL parser takes for the start of the path)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or "@" not in rest:
         return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=host))
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+def mask_text(text: str) -> str:
+    """`text` with the user:password@ of any URL in it removed."""
+    return _USERINFO_IN_TEXT.sub(r"\1", text)
+
+
+_USERINFO_IN_TEXT = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)\S*@")
 
 
 def cache_root() -> Path:

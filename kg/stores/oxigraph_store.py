@@ -26,6 +26,7 @@ from rdflib.term import Identifier
 from kg.model.errors import QueryError, StoreError, UsageError
 from kg.model.namespaces import new_graph
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
+from kg.stores.interruptible import interruptible
 from kg.stores.terms import to_oxigraph, triple_to_rdflib
 
 STORE_FOLDER = "store"
@@ -263,8 +264,11 @@ class OxigraphStore:
                 _check_syntax(sparql)
                 raise
         try:
-            answer = handle.query(text, **options)
-            return _without_last_columns(query_result(answer, self.exact_answers()), hidden)
+            # In a worker thread, so that Ctrl-C stops a long query (kg.stores.interruptible).
+            answer = interruptible(
+                lambda: query_result(handle.query(text, **options), self.exact_answers())
+            )
+            return _without_last_columns(answer, hidden)
         except SyntaxError as error:
             if inlined is not None:
                 # A value where SPARQL allows none (a literal as a predicate): bound

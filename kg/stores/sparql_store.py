@@ -1,20 +1,17 @@
 """Any SPARQL 1.1 server: queries by the SPARQL 1.1 Protocol, graphs by the Graph Store Protocol.
 
 The server is the store: reading commands ask it and never write to it; `kg push`
-puts the knowledge there, one named graph per file. Credentials come from
-KG_SPARQL_USER / KG_SPARQL_PASSWORD, a user:password@ in the URL, or ~/.netrc, and
-are sent only as an HTTP Authorization header: never printed, logged or stored.
+puts the knowledge there, one named graph per file. The HTTP itself (one deadline per
+request, credentials kept to their origin and out of every message) is
+kg.stores.http_client's.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
-import socket
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -24,15 +21,13 @@ from rdflib.term import Identifier
 from kg.model.errors import QueryError, StoreError, UsageError
 from kg.model.namespaces import new_graph
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
-from kg.stores.config import redact
+from kg.stores.config import checked_url, redact
+from kg.stores.http_client import PASSWORD_ENV, TIMEOUT_ENV, USER_ENV, HttpClient, Reply
 from kg.stores.remote_views import MergedViews
 from kg.stores.terms import EXACT_DATATYPE, held, ntriples
 from kg.stores.values import inject_rows, inject_values
 
-TIMEOUT_ENV = "KG_SPARQL_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
-USER_ENV = "KG_SPARQL_USER"
-PASSWORD_ENV = "KG_SPARQL_PASSWORD"
 
 SPARQL_RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -71,13 +66,6 @@ _EXACT_QUERY = (
 )
 
 
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    content_type: str
-    body: bytes
-
-
 class SparqlStore:
     """A remote SPARQL 1.1 server. Implements kg.stores.base.Store."""
 
@@ -88,11 +76,17 @@ class SparqlStore:
         update_url: str | None = None,
         timeout: float | None = None,
     ) -> None:
-        self._user, self._password = _credentials(query_url)
-        self.query_url = _strip_userinfo(query_url)
-        self.gsp_url = _strip_userinfo(gsp_url) if gsp_url else None
-        self.update_url = _strip_userinfo(update_url) if update_url else None
         self.timeout = timeout if timeout is not None else _timeout()
+        self._http = HttpClient(self.timeout)
+        self.query_url = self._http.add_url(checked_url(query_url, "the query URL {url}"))
+        self.gsp_url = (
+            self._http.add_url(checked_url(gsp_url, "--gsp-url {url}")) if gsp_url else None
+        )
+        self.update_url = (
+            self._http.add_url(checked_url(update_url, "--update-url {url}"))
+            if update_url
+            else None
+        )
         self._graph_names: list[str] | None = None
         self._has_merge = False
         self._has_written = False
@@ -113,67 +107,30 @@ class SparqlStore:
         body: bytes | None = None,
         content_type: str | None = None,
         accept: str | None = None,
-    ) -> _Reply:
-        import urllib.error
-        import urllib.request
-
+    ) -> Reply:
         headers = {"User-Agent": "motorsport-kg"}
         if content_type:
             headers["Content-Type"] = content_type
         if accept:
             headers["Accept"] = accept
-        user, password = self._user, self._password
-        if user is None:
-            user, password = _netrc_credentials(url)
-        if user is not None:
-            token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
-            headers["Authorization"] = f"Basic {token}"
-        request = urllib.request.Request(url, data=body, headers=headers, method=method)
-        where = redact(url.split("?", 1)[0])
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return _Reply(
-                    response.status, response.headers.get("Content-Type", ""), response.read()
-                )
-        except urllib.error.HTTPError as error:
-            detail = _excerpt(error.read() if error.fp is not None else b"")
-            if error.code in (401, 403):
-                raise StoreError(
-                    f"the SPARQL endpoint {where} refused access (HTTP {error.code}); "
-                    f"set {USER_ENV} and {PASSWORD_ENV} or add the host to ~/.netrc"
-                ) from None
-            if error.code == 400 and method == "POST" and url == self.query_url:
-                raise QueryError(
-                    f"the SPARQL endpoint {where} rejected the query (HTTP 400): {detail}"
-                ) from None
+        reply = self._http.request(method, url, body, headers)
+        if reply.status < 300:
+            return reply
+        where = self._http.where(url)
+        detail = self._http.excerpt(reply.body)
+        if reply.status in (401, 403):
             raise StoreError(
-                f"the SPARQL endpoint {where} answered HTTP {error.code} {error.reason}"
-                + (f": {detail}" if detail else "")
-            ) from None
-        except TimeoutError:
-            raise StoreError(
-                f"the SPARQL endpoint {where} did not answer within {self.timeout:g} s; "
-                f"check the server or raise {TIMEOUT_ENV}"
-            ) from None
-        except urllib.error.URLError as error:
-            reason = error.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
-                raise StoreError(
-                    f"the SPARQL endpoint {where} did not answer within {self.timeout:g} s; "
-                    f"check the server or raise {TIMEOUT_ENV}"
-                ) from None
-            text = getattr(reason, "strerror", None) or str(reason)
-            raise StoreError(
-                f"cannot reach the SPARQL endpoint {where}: {text}; "
-                "check that the server runs and the URL given with --store"
-            ) from None
-        except (OSError, ValueError) as error:
-            # http.client raises these for broken or garbled answers.
-            raise StoreError(
-                f"the SPARQL endpoint {where} failed: {type(error).__name__}: {error}"
-            ) from None
+                f"{where} refused access (HTTP {reply.status}); set {USER_ENV} and "
+                f"{PASSWORD_ENV} or add the host to ~/.netrc"
+            )
+        if reply.status == 400 and method == "POST" and url == self.query_url:
+            raise QueryError(f"{where} rejected the query (HTTP 400): {detail}")
+        reason = self._http.excerpt(reply.reason.encode(), 60)
+        raise StoreError(
+            f"{where} answered HTTP {reply.status} {reason}" + (f": {detail}" if detail else "")
+        )
 
-    def _sparql(self, sparql: str, graphs: Sequence[str] | None, accept: str) -> _Reply:
+    def _sparql(self, sparql: str, graphs: Sequence[str] | None, accept: str) -> Reply:
         dataset: list[tuple[str, str]] = []
         names = self.graph_names() if graphs is None else sorted(set(graphs))
         # Name the graphs explicitly so the default graph is their union on every server,
@@ -202,7 +159,7 @@ class SparqlStore:
 
     def _select_all(self, sparql: str, graphs: Sequence[str] | None) -> QueryResult:
         reply = self._sparql(sparql, graphs, SPARQL_RESULTS_JSON)
-        return _parse_json_results(reply, self.query_url)
+        return _parse_json_results(reply, self.query_url, self._http.excerpt)
 
     # -- Store protocol --------------------------------------------------------------
 
@@ -215,7 +172,7 @@ class SparqlStore:
                 "application/sparql-query",
                 SPARQL_RESULTS_JSON,
             )
-            result = _parse_json_results(reply, self.query_url)
+            result = _parse_json_results(reply, self.query_url, self._http.excerpt)
             found = {str(row[0]) for row in result.rows if isinstance(row[0], URIRef)}
             self._has_merge = MERGE_GRAPH in found
             self._has_written = WRITTEN_GRAPH in found
@@ -246,7 +203,7 @@ class SparqlStore:
         graphs = None
         if kind == "graph":
             reply = self._sparql(text, graphs, N_TRIPLES)
-            graph = _parse_ntriples(reply, self.query_url)
+            graph = _parse_ntriples(reply, self.query_url, self._http.scrub)
             rewritable = any(_rewritable(term) for term in graph.objects())
             written = self._written_literals() if rewritable else {}
             if written:
@@ -331,11 +288,7 @@ class SparqlStore:
                 raise ValueError("a boolean, not solutions")
             return [(row["s"], row["p"], row["o"], row["g"]) for row in solutions]
         except (SyntaxError, ValueError, TypeError, KeyError) as error:
-            raise StoreError(
-                f"the SPARQL endpoint {redact(self.query_url)} answered with something that "
-                f"is not SPARQL JSON results (Content-Type {reply.content_type or 'none'!r}: "
-                f"{_excerpt(reply.body)!r}); check that --store names the query endpoint"
-            ) from error
+            raise _not_results(reply, self.query_url, self._http.excerpt) from error
 
     def quads(self, graphs: Sequence[str] | None = None) -> Iterator[Quad]:
         result = self._select_all(_QUAD_QUERY, graphs)
@@ -443,8 +396,7 @@ def _check_syntax(sparql: str) -> str:
     return "select"
 
 
-def _parse_json_results(reply: _Reply, url: str) -> QueryResult:
-    where = redact(url)
+def _parse_json_results(reply: Reply, url: str, excerpt: Callable[[bytes], str]) -> QueryResult:
     try:
         document = json.loads(reply.body.decode("utf-8"))
         if "boolean" in document:
@@ -455,12 +407,17 @@ def _parse_json_results(reply: _Reply, url: str) -> QueryResult:
             for binding in document["results"]["bindings"]
         )
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise StoreError(
-            f"the SPARQL endpoint {where} answered with something that is not SPARQL JSON "
-            f"results (Content-Type {reply.content_type or 'none'!r}: "
-            f"{_excerpt(reply.body)!r}); check that --store names the query endpoint"
-        ) from error
+        raise _not_results(reply, url, excerpt) from error
     return QueryResult(kind="select", variables=variables, rows=rows)
+
+
+def _not_results(reply: Reply, url: str, excerpt: Callable[[bytes], str]) -> StoreError:
+    content_type = excerpt(reply.content_type.encode()) or "none"
+    return StoreError(
+        f"the SPARQL endpoint {redact(url)} answered with something that is not SPARQL JSON "
+        f"results (Content-Type {content_type!r}: {excerpt(reply.body)!r}); "
+        "check that --store names the query endpoint"
+    )
 
 
 def _json_term(value: Any) -> Identifier | None:
@@ -487,7 +444,7 @@ def _json_term(value: Any) -> Identifier | None:
     raise ValueError(f"unknown term type {kind!r}")
 
 
-def _parse_ntriples(reply: _Reply, url: str) -> Graph:
+def _parse_ntriples(reply: Reply, url: str, scrub: Callable[[str], str]) -> Graph:
     import pyoxigraph
 
     from kg.stores.terms import triple_to_rdflib
@@ -499,15 +456,9 @@ def _parse_ntriples(reply: _Reply, url: str) -> Graph:
     except (SyntaxError, ValueError) as error:
         raise StoreError(
             f"the SPARQL endpoint {redact(url)} answered with something that is not N-Triples "
-            f"(Content-Type {reply.content_type or 'none'!r}): {error}"
+            f"(Content-Type {scrub(reply.content_type)[:80]!r}): {scrub(str(error))[:200]}"
         ) from error
     return graph
-
-
-def _excerpt(body: bytes, limit: int = 200) -> str:
-    text = body.decode("utf-8", errors="replace").strip()
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _with_params(url: str, encoded: str) -> str:
@@ -518,41 +469,16 @@ def _with_params(url: str, encoded: str) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-def _strip_userinfo(url: str) -> str:
-    return redact(url)
-
-
-def _credentials(url: str) -> tuple[str | None, str | None]:
-    user = os.environ.get(USER_ENV)
-    if user:
-        return user, os.environ.get(PASSWORD_ENV, "")
-    parts = urlsplit(url)
-    if parts.username:
-        from urllib.parse import unquote
-
-        return unquote(parts.username), unquote(parts.password or "")
-    return None, None
-
-
-def _netrc_credentials(url: str) -> tuple[str | None, str | None]:
-    import netrc
-
-    host = urlsplit(url).hostname
-    if not host:
-        return None, None
-    try:
-        found = netrc.netrc().authenticators(host)
-    except (FileNotFoundError, netrc.NetrcParseError, OSError):
-        return None, None
-    if found is None:
-        return None, None
-    login, _, password = found
-    return login, password
-
-
 def _timeout() -> float:
+    import math
+
     raw = os.environ.get(TIMEOUT_ENV, "")
+    if not raw:
+        return DEFAULT_TIMEOUT
     try:
-        return float(raw) if raw else DEFAULT_TIMEOUT
+        seconds = float(raw)
     except ValueError:
-        raise UsageError(f"{TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise UsageError(f"{TIMEOUT_ENV}={raw!r} is not a positive number of seconds")
+    return seconds

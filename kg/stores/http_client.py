@@ -1,0 +1,362 @@
+"""HTTP for the SPARQL client: one request at a time, within one deadline, secrets kept.
+
+- The deadline (KG_SPARQL_TIMEOUT) bounds the whole request, from connecting to the last
+  byte of the answer, redirects included: every read waits only for what is left of it,
+  so a server that trickles bytes cannot hold kg past it.
+- Credentials (KG_SPARQL_USER / KG_SPARQL_PASSWORD, a user:password@ in a URL the user
+  gave, or a netrc file) go only to the origin (scheme, host, port) they were given for,
+  in an Authorization header; a redirect to another origin is refused, never followed.
+- Whatever a server sends back is shown shortened, with any credential removed; a broken
+  answer (truncated, garbled, too many or too long headers) is a StoreError, never a
+  traceback.
+
+May import: kg.model, kg.stores.config and the standard library.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import socket
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+
+from kg.model.errors import StoreError, UsageError
+from kg.stores.config import redact
+
+if TYPE_CHECKING:
+    import http.client
+
+TIMEOUT_ENV = "KG_SPARQL_TIMEOUT"
+USER_ENV = "KG_SPARQL_USER"
+PASSWORD_ENV = "KG_SPARQL_PASSWORD"
+NETRC_ENV = "KG_NETRC"
+_REDIRECTS = (301, 302, 303, 307, 308)
+_MAX_REDIRECTS = 5
+
+_AUTHORIZATION = re.compile(
+    r"(?i)\b((?:proxy-)?authorization)[\"']?\s*[:=]\s*[\"']?"
+    r"(?:(?:basic|bearer|digest|negotiate|token)\s+)?[^\s\"',;}]+"
+)
+_SCHEME_TOKEN = re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]{6,}")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]*@")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A final answer (no redirect): any status; the caller decides what is an error."""
+
+    status: int
+    reason: str
+    content_type: str
+    body: bytes
+
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(url: str) -> Origin:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or (443 if scheme == "https" else 80)
+
+
+class HttpClient:
+    """Sends requests to the URLs it was given, each with the credentials of its origin."""
+
+    def __init__(self, timeout: float, service: str = "the SPARQL endpoint") -> None:
+        self.timeout = timeout
+        self.service = service
+        self._credentials: dict[Origin, tuple[str, str] | None] = {}
+        self._secrets: set[str] = set()
+
+    def add_url(self, url: str) -> str:
+        """Register a URL the user gave: its credentials (from the environment, else its
+        own user:password@) now belong to its origin. Returns it without them."""
+        parts = urlsplit(url)
+        user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV, "")
+        if not user and parts.username is not None:
+            user, password = unquote(parts.username), unquote(parts.password or "")
+        if user:
+            self._remember(origin_of(url), (user, password or ""))
+        return redact(url)
+
+    def _remember(self, origin: Origin, credentials: tuple[str, str] | None) -> None:
+        self._credentials[origin] = credentials
+        if credentials is not None:
+            user, password = credentials
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            self._secrets |= {token, f"{user}:{password}"}
+            if password:
+                self._secrets |= {password, quote(password, safe="")}
+
+    def _authorization(self, url: str) -> str | None:
+        origin = origin_of(url)
+        if origin not in self._credentials:
+            self._remember(origin, netrc_credentials(origin[1]))
+        found = self._credentials[origin]
+        if found is None:
+            return None
+        token = base64.b64encode(f"{found[0]}:{found[1]}".encode()).decode("ascii")
+        return f"Basic {token}"
+
+    # -- what may be shown ------------------------------------------------------------
+
+    def scrub(self, text: str) -> str:
+        """`text` without any credential kg knows of or any that looks like one."""
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        text = _AUTHORIZATION.sub(r"\1: ***", text)
+        text = _SCHEME_TOKEN.sub(r"\1 ***", text)
+        return _USERINFO.sub(r"\1", text)
+
+    def excerpt(self, body: bytes, limit: int = 200) -> str:
+        """The start of what a server sent, on one line, credentials removed."""
+        text = " ".join(body.decode("utf-8", errors="replace").split())
+        text = self.scrub(text)
+        return text if len(text) <= limit else text[:limit] + "..."
+
+    def where(self, url: str) -> str:
+        return f"{self.service} {redact(url.split('?', 1)[0])}"
+
+    # -- requests ---------------------------------------------------------------------
+
+    def request(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Reply:
+        """Send one request, following redirects within the URL's origin only."""
+        deadline = time.monotonic() + self.timeout
+        first = url
+        for _ in range(_MAX_REDIRECTS + 1):
+            reply, location = self._once(method, url, body, headers, deadline, first)
+            if location is None:
+                return reply
+            target = urljoin(url, location)
+            if origin_of(target) != origin_of(first):
+                raise StoreError(
+                    f"{self.where(first)} redirected the request (HTTP {reply.status}) to "
+                    f"another server, {self._shown_url(target)}; kg sends requests and "
+                    "credentials only where you point it: if that server is the right "
+                    "one, name it in --store"
+                )
+            url = target
+        raise StoreError(
+            f"{self.where(first)} redirected the request more than {_MAX_REDIRECTS} times; "
+            "check the URL given with --store"
+        )
+
+    def _shown_url(self, url: str) -> str:
+        shown = self.scrub(redact(url) if "://" in url else url)
+        return shown if len(shown) <= 120 else shown[:120] + "..."
+
+    def _once(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
+        first: str,
+    ) -> tuple[Reply, str | None]:
+        import http.client
+
+        sent = dict(headers)
+        authorization = self._authorization(url)
+        if authorization:
+            sent["Authorization"] = authorization
+        parts = urlsplit(url)
+        target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        proxy = _proxy(parts.scheme, parts.hostname or "")
+        if proxy is not None and parts.scheme == "http":
+            target = redact(url)  # a plain HTTP proxy takes the whole URL
+        connection: http.client.HTTPConnection | None = None
+        try:
+            connection = _connection(parts.scheme, parts.hostname or "", parts.port, deadline)
+            if proxy is not None:
+                _through(connection, parts.scheme, proxy)
+            try:
+                connection.connect()
+            except (TimeoutError, _Expired):
+                raise
+            except OSError as error:
+                raise self._unreachable(first, error) from None
+            assert connection.sock is not None
+            connection.sock.settimeout(_left(deadline))
+            connection.request(method, target, body=body, headers=sent)
+            response = connection.getresponse()
+            location = response.getheader("Location")
+            content_type = response.getheader("Content-Type", "") or ""
+            reply = Reply(response.status, response.reason, content_type, response.read())
+        except (TimeoutError, _Expired):
+            raise self._late(first) from None
+        except http.client.HTTPException as error:
+            raise StoreError(
+                f"{self.where(first)} sent a broken HTTP answer ({self._broken(error)}); "
+                "check the server, or a proxy between it and kg"
+            ) from None
+        except OSError as error:
+            text = self.scrub(error.strerror or str(error) or type(error).__name__)
+            raise StoreError(
+                f"the connection to {self.where(first)} failed: {text}; "
+                "check the server, or a proxy between it and kg"
+            ) from None
+        finally:
+            if connection is not None:
+                connection.close()
+        return reply, (location if reply.status in _REDIRECTS and location else None)
+
+    def _late(self, url: str) -> StoreError:
+        return StoreError(
+            f"{self.where(url)} did not answer within {self.timeout:g} s; "
+            f"check the server or raise {TIMEOUT_ENV} (seconds for the whole request)"
+        )
+
+    def _unreachable(self, url: str, error: OSError) -> StoreError:
+        text = self.scrub(error.strerror or str(error) or type(error).__name__)
+        return StoreError(
+            f"cannot reach {self.where(url)}: {text}; "
+            "check that the server runs and the URL given with --store"
+        )
+
+    def _broken(self, error: Exception) -> str:
+        import http.client
+
+        if isinstance(error, http.client.IncompleteRead):
+            return "the answer ended early or its chunked encoding is broken"
+        if isinstance(error, http.client.LineTooLong):
+            return "a header or status line longer than 64 KB"
+        if isinstance(error, http.client.RemoteDisconnected):
+            return "the server closed the connection without answering"
+        if isinstance(error, http.client.BadStatusLine):
+            return f"not an HTTP status line: {self.excerpt(str(error).encode(), 60)!r}"
+        return self.excerpt(str(error).encode(), 80) or type(error).__name__
+
+
+class _Expired(Exception):
+    """The request's deadline passed between two reads."""
+
+
+def _left(deadline: float) -> float:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _Expired
+    return remaining
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's bytes, each read waiting no longer than what is left of the deadline.
+
+    Wraps the socket's own file object, which keeps the socket open while the answer is
+    read (http.client closes its end of the connection early for `Connection: close`).
+    """
+
+    def __init__(self, raw: Any, sock: socket.socket, deadline: float) -> None:
+        self._raw = raw
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self._sock.settimeout(_left(self._deadline))
+        count: int = self._raw.readinto(buffer)
+        return count
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _connection(
+    scheme: str, host: str, port: int | None, deadline: float
+) -> http.client.HTTPConnection:
+    import http.client
+
+    def response(sock: socket.socket, *args: Any, **kwargs: Any) -> http.client.HTTPResponse:
+        answer = http.client.HTTPResponse(sock, *args, **kwargs)
+        answer.fp = io.BufferedReader(_DeadlineReader(answer.fp.detach(), sock, deadline))
+        return answer
+
+    if scheme == "https":
+        import ssl
+
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            host, port, timeout=_left(deadline), context=ssl.create_default_context()
+        )
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=_left(deadline))
+    connection.response_class = response  # type: ignore[assignment]
+    return connection
+
+
+def _proxy(scheme: str, host: str) -> tuple[str, int | None] | None:
+    """The proxy that http_proxy / https_proxy name for `host` (none if no_proxy lists
+    it), as urllib would choose it."""
+    import urllib.request
+
+    named = urllib.request.getproxies().get(scheme)
+    if not named or urllib.request.proxy_bypass(host):
+        return None
+    parts = urlsplit(named if "://" in named else f"http://{named}")
+    return (parts.hostname, parts.port) if parts.hostname else None
+
+
+def _through(
+    connection: http.client.HTTPConnection, scheme: str, proxy: tuple[str, int | None]
+) -> None:
+    """Send `connection` by way of the proxy: plain HTTP to it, HTTPS tunnelled."""
+    if scheme == "https":
+        connection.set_tunnel(connection.host, connection.port)
+    connection.host, connection.port = proxy[0], proxy[1] or 80
+
+
+# -- netrc --------------------------------------------------------------------------------
+
+
+def netrc_file() -> tuple[Path, bool]:
+    """The netrc file to read, and whether the user named it (then it must exist)."""
+    named = os.environ.get(NETRC_ENV, "").strip()
+    if named:
+        return Path(named).expanduser(), True
+    return Path.home() / ".netrc", False
+
+
+def netrc_credentials(host: str) -> tuple[str, str] | None:
+    """The login and password for `host` in the netrc file, if it names the host (or has
+    a default entry). The file must belong to the user and be private to them."""
+    import netrc
+
+    path, named = netrc_file()
+    if not path.is_file():
+        if named:
+            raise UsageError(f"{NETRC_ENV}={path}: no such file; unset it or create the file")
+        return None
+    try:
+        found = netrc.netrc(str(path)).authenticators(host)
+    except netrc.NetrcParseError as error:
+        # The parser's message may quote the file's text, which may hold a password.
+        raise UsageError(
+            f"{path}: line {error.lineno} is not valid netrc syntax (see 'man netrc'); "
+            f"fix the file, or point {NETRC_ENV} at another"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: cannot be read: {type(error).__name__}") from None
+    if found is None:
+        return None
+    login, _, password = found
+    _check_private(path)
+    return login, password or ""
+
+
+def _check_private(path: Path) -> None:
+    info = path.stat()
+    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO) or info.st_uid != os.getuid():
+        raise UsageError(
+            f"{path} holds passwords but other users can read or change it; "
+            f"make it yours and private: chmod 600 {path}"
+        )
