@@ -30,8 +30,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from kg.model.errors import InputError, UsageError
-from kg.model.fileio import write_atomically
-from kg.model.files import display_path
+from kg.model.fileio import shown, write_atomically
 from kg.model.namespaces import GRAPH, bind_all, new_graph
 from kg.outputs.export_jsonld import document as jsonld_document
 from kg.outputs.export_rdfxml import NotInXml, rdfxml
@@ -149,7 +148,7 @@ def write_export(result: Export, path: Path) -> bool:
         return write_atomically(path, result.content)
     except OSError as error:
         raise InputError(
-            f"{display_path(path)}: cannot be written ({error.strerror or error}); "
+            f"{shown(path)}: cannot be written ({error.strerror or error}); "
             "check that the folder exists and is writable"
         ) from error
 

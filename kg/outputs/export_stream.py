@@ -24,7 +24,6 @@ graphs are read from the server. See docs/export-and-build.md.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from kg.model.errors import InputError, UsageError
-from kg.model.files import display_path
+from kg.model.fileio import replacing, shown
 from kg.model.namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -311,27 +310,14 @@ def _without_prefixes(text: bytes) -> bytes:
 
 
 def stream_to_file(write: Callable[[IO[bytes]], int], path: Path) -> int:
-    """Run `write` into a temporary file beside `path`, then rename: never half-written."""
+    """Run `write` into a temporary file beside `path`, then rename: never half-written.
+
+    Mode, owner and symbolic links are kept as kg.model.fileio says."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with replacing(path, buffering=1 << 20) as handle:
+            return write(handle)
     except OSError as error:
         raise InputError(
-            f"{display_path(path)}: cannot be written ({error.strerror or error}); "
+            f"{shown(path)}: cannot be written ({error.strerror or error}); "
             "check that the folder exists and is writable"
         ) from error
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
-            written = write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise InputError(
-            f"{display_path(path)}: cannot be written ({error.strerror or error})"
-        ) from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return written

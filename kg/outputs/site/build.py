@@ -5,31 +5,31 @@ through a temporary file and a rename that is skipped when the bytes are the
 same: a failing step leaves the previous site as it was, and a re-run with
 nothing changed rewrites nothing. Nothing in the output depends on the clock.
 
-The site records what it wrote in a manifest (`.kg-build.json`); files that an
-earlier build wrote and this one no longer produces are removed. Files that
-the build did not write are never touched.
+The site records what it wrote, with checksums, in a manifest
+(`.kg-build.json`): files an earlier build wrote and this one no longer produces
+are removed, and a file is replaced or removed only while it holds the bytes kg
+wrote. Files someone else made or changed are kept and reported; a non-empty
+folder kg did not build into is refused unless `overwrite` (kg.outputs.site.out_folder).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.model.errors import InputError, UsageError
-from kg.model.fileio import write_atomically
-from kg.model.files import display_path
 from kg.outputs.site import downloads
 from kg.outputs.site.index import index as index_page
 from kg.outputs.site.layout import STYLE
+from kg.outputs.site.out_folder import MANIFEST, Kept, open_out_folder, write_site
 from kg.outputs.site.queries import run_queries
 
 if TYPE_CHECKING:
     from kg.knowledge.project import Knowledge
 
-MANIFEST = ".kg-build.json"
+__all__ = ["MANIFEST", "STEPS", "BuildResult", "build"]
+
 STEPS = (
     "validating",
     "running the saved queries",
@@ -55,10 +55,12 @@ class BuildResult:
     removed: tuple[str, ...]
     failed_queries: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # what the site leaves out, and why (kg build: stderr)
+    kept: tuple[Kept, ...] = ()  # files kg did not replace or remove, and why (stderr)
 
     @property
     def unchanged(self) -> int:
-        return len(self.files) - len(self.written)
+        not_written = {kept.path for kept in self.kept} & set(self.files)
+        return len(self.files) - len(self.written) - len(not_written)
 
     @property
     def exit_code(self) -> int:
@@ -75,14 +77,17 @@ def build(
     inference: str = "none",
     lang: str = "en",
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> BuildResult:
     """Build the site into `out`. Validation failing does not stop the build:
-    the report is written and the site is marked as failing."""
+    the report is written and the site is marked as failing.
+
+    `overwrite`: write into a non-empty folder kg did not build into, and replace
+    files someone changed since kg wrote them (nothing kg did not write is removed)."""
     from kg.validation.checking import validate_knowledge
     from kg.validation.report import as_json, as_text, summary_line
 
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{display_path(out)} is a file; --out needs a folder")
+    folder = open_out_folder(out, overwrite)  # before minutes of work, not after
 
     def step(index: int) -> None:
         if progress is not None:
@@ -116,14 +121,15 @@ def build(
     files["index.html"] = index_page(
         knowledge, report, summary_line(report), query_pages, exports, pictures, lang, pages
     ).encode("utf-8")
-    written, removed = _write_site(out, files)
+    changed = write_site(folder, files)
     return BuildResult(
         out=out,
         passes=report.passes,
         validation_summary=summary_line(report),
         files=tuple(sorted(files)),
-        written=tuple(written),
-        removed=tuple(removed),
+        written=changed.written,
+        removed=changed.removed,
+        kept=changed.kept,
         failed_queries=tuple(p.note for p in query_pages if p.note.startswith("FAILED")),
         notes=tuple(f"{p.title}: {p.detail}" for p in pictures if not p.path),
     )
@@ -139,52 +145,3 @@ def _entity_pages(knowledge: Knowledge, lang: str, files: dict[str, bytes]) -> d
     listed = curated_entities(knowledge, graphs)
     iris = {iri for members in listed.values() for iri in members}
     return entity_pages(knowledge, iris, lang, files, cars_in=graphs)
-
-
-def _write_site(out: Path, files: Mapping[str, bytes]) -> tuple[list[str], list[str]]:
-    """Write every file (skipping identical bytes), then remove what earlier builds left."""
-    previous = _read_manifest(out)
-    manifest = (
-        json.dumps({"generator": "kg build", "files": sorted(files)}, indent=2, sort_keys=True)
-        + "\n"
-    )
-    written: list[str] = []
-    try:
-        for relative in sorted(files):
-            if write_atomically(out / relative, files[relative]):
-                written.append(relative)
-        write_atomically(out / MANIFEST, manifest)
-    except OSError as error:
-        raise InputError(
-            f"{display_path(out)}: the site cannot be written ({error.strerror or error}); "
-            "check that the folder is writable"
-        ) from error
-    removed: list[str] = []
-    root = out.resolve()
-    for relative in sorted(set(previous) - set(files)):
-        target = (out / relative).resolve()
-        # Only files inside the site, and only the ones a build recorded writing.
-        if not target.is_relative_to(root) or not target.is_file():
-            continue
-        target.unlink()
-        removed.append(relative)
-        parent = target.parent
-        while parent != root and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-    return written, removed
-
-
-def _read_manifest(out: Path) -> list[str]:
-    path = out / MANIFEST
-    if not path.is_file():
-        return []
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(
-            f"{display_path(path)}: the build manifest cannot be read ({error}); "
-            "delete it (and the old site) and build again"
-        ) from error
-    listed = payload.get("files", []) if isinstance(payload, dict) else []
-    return [item for item in listed if isinstance(item, str)]
