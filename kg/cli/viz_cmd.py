@@ -135,6 +135,9 @@ def viz(
         from kg.knowledge.asof import visible_graphs
 
         graphs = visible_graphs(knowledge, as_of)
+    if chosen in ("svg", "png") and not (entity or classes or predicates or schema):
+        # Counted in the store: a picture surely too large is refused before it is read.
+        library.check_whole_picture_size(knowledge, chosen, graphs=graphs)
     graph = library.to_networkx(
         knowledge,
         graphs=graphs,

@@ -29,6 +29,7 @@ from kg.outputs.viz.figures import (
 from kg.outputs.viz.formats import FORMATS, output_format, write
 from kg.outputs.viz.page import render_html, write_html
 from kg.outputs.viz.positions import colours, layout
+from kg.outputs.viz.sizing import DrawnAtLeast, check_whole_picture_size, drawn_at_least
 from kg.outputs.viz.terms import CLAIM_MODES
 from kg.outputs.viz.timeline import TimelineSummary, decision_timeline
 
@@ -37,13 +38,16 @@ __all__ = [
     "FORMATS",
     "MAX_PICTURE_EDGES",
     "MAX_PICTURE_NODES",
+    "DrawnAtLeast",
     "Fact",
     "PictureTooLarge",
     "Source",
     "TimelineSummary",
     "check_picture_size",
+    "check_whole_picture_size",
     "colours",
     "decision_timeline",
+    "drawn_at_least",
     "exportable",
     "facts_of",
     "layout",

@@ -48,7 +48,7 @@ def to_networkx(
         raise UsageError(f"unknown claims mode {claims!r}: use one of {', '.join(CLAIM_MODES)}")
     if depth < 0:
         raise UsageError(f"depth {depth} is negative: give 0 or more hops")
-    data_graph_names = _data_graphs(knowledge, graphs)
+    data_graph_names = drawn_data_graphs(knowledge, graphs)
     schema_graph = knowledge.ontology()
     lookup_graphs = None if schema else [*knowledge.ontology_graphs, *data_graph_names]
     centre = (
@@ -98,7 +98,9 @@ def to_networkx(
     return graph
 
 
-def _data_graphs(knowledge: Knowledge, graphs: Sequence[str] | None) -> list[str]:
+def drawn_data_graphs(knowledge: Knowledge, graphs: Sequence[str] | None) -> list[str]:
+    """The data graphs drawn: all of them, or those of the view `graphs` (no ontology
+    or shapes graph, which are read as the schema)."""
     if graphs is None:
         return list(knowledge.data_graphs)
     schema_graphs = set(knowledge.ontology_graphs) | set(knowledge.shapes_graphs)

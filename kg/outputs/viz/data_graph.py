@@ -12,7 +12,7 @@ from rdflib.term import Node
 
 from kg.model.namespaces import MS, MSV, shorten
 from kg.outputs.viz.cuts import neighbourhood
-from kg.outputs.viz.facts import Source, facts_of_node, source
+from kg.outputs.viz.facts import ClaimWords, Source, facts_of_node, source
 from kg.outputs.viz.naming import made_label
 from kg.outputs.viz.terms import (
     PROVENANCE,
@@ -56,7 +56,9 @@ def data_graph(
     if around is not None and around[0] in graph:
         wanted = set(neighbourhood(graph, around[0], around[1]))
     facts = {
-        str(node): facts_of_node(terms, node, kinds, statements, drawing.sources_of)
+        str(node): facts_of_node(
+            terms, node, kinds, statements, drawing.sources_of, drawing.claims_told
+        )
         for node in sorted(kinds)
         if drawing.drawn(node) and (wanted is None or str(node) in wanted)
     }
@@ -78,6 +80,10 @@ class _Drawing:
     statements: dict[tuple[Node, Node, Node], list[URIRef]]
     collapsed: dict[URIRef, tuple[URIRef, URIRef]]
     source_cache: dict[URIRef, Source] = field(default_factory=dict)
+    # Each claim's sources, and each claim as the nodes it names tell it, once per
+    # drawing (a result names some ten nodes, and each of its edges shows its sources).
+    sources_cache: dict[URIRef, tuple[Source, ...]] = field(default_factory=dict)
+    claims_told: dict[URIRef, ClaimWords] = field(default_factory=dict)
 
     def drawn(self, node: URIRef) -> bool:
         if node not in self.kinds or node in self.collapsed:
@@ -90,12 +96,14 @@ class _Drawing:
         return self.source_cache[iri]
 
     def sources_of(self, claim: URIRef) -> tuple[Source, ...]:
-        return tuple(
-            self.source(s)
-            for s in sorted(
-                o for o in self.terms.data.objects(claim, MS.statedIn) if isinstance(o, URIRef)
+        if claim not in self.sources_cache:
+            self.sources_cache[claim] = tuple(
+                self.source(s)
+                for s in sorted(
+                    o for o in self.terms.data.objects(claim, MS.statedIn) if isinstance(o, URIRef)
+                )
             )
-        )
+        return self.sources_cache[claim]
 
 
 def _kinds(terms: Terms) -> tuple[dict[URIRef, str], dict[URIRef, list[URIRef]]]:

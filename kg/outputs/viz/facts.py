@@ -103,15 +103,26 @@ def in_language(pairs: Iterable[tuple[Node, Node]], lang: str) -> list[tuple[Nod
     ]
 
 
+@dataclass(frozen=True)
+class ClaimWords:
+    """A claim told once for every node it names: its class's name, and each of its
+    values in words with the value itself (left out where the value is that node)."""
+
+    name: str
+    parts: tuple[tuple[Node, str], ...]
+
+
 def facts_of_node(
     terms: Terms,
     node: URIRef,
     kinds: Mapping[URIRef, str],
     statements: Mapping[tuple[Node, Node, Node], list[URIRef]],
     sources_of: Any,
+    told: dict[URIRef, ClaimWords],
 ) -> tuple[Fact, ...]:
     """The facts panel of `node`: its values, each with the claim stating it (if one),
-    and for an entity the claims that name it."""
+    and for an entity the claims that name it. `told` keeps the claims told so far
+    (a result names some ten entities: it is told once, not ten times)."""
     data = terms.data
     found: set[Fact] = set()
     own_sources: tuple[Source, ...] = sources_of(node) if kinds[node] == "claim" else ()
@@ -136,22 +147,36 @@ def facts_of_node(
             if not isinstance(s, URIRef) or p in STATEMENT_PARTS or p == RDF.type:
                 continue
             if kinds.get(s) == "claim" and p != MS.statedIn:
-                found.add(_claim_fact(terms, s, p, node, sources_of(s)))
+                found.add(_claim_fact(terms, s, p, node, sources_of(s), told))
     return tuple(sorted(found, key=lambda f: (f.property, f.value, f.claim)))
 
 
 def _claim_fact(
-    terms: Terms, claim: URIRef, role: Node, node: URIRef, sources: tuple[Source, ...]
+    terms: Terms,
+    claim: URIRef,
+    role: Node,
+    node: URIRef,
+    sources: tuple[Source, ...],
+    told: dict[URIRef, ClaimWords],
 ) -> Fact:
     """A claim that names `node`, told from the node's side: "role (person)": its other values."""
+    words = told.get(claim)
+    if words is None:
+        words = told[claim] = _claim_words(terms, claim)
+    parts = "; ".join(text for value, text in words.parts if value != node)
+    return Fact(f"{words.name} ({terms.label(role)})", parts, str(claim), sources)
+
+
+def _claim_words(terms: Terms, claim: URIRef) -> ClaimWords:
+    """A claim's class's name and its values in words, other than type and provenance."""
     parts = []
     for p, o in in_language(terms.data.predicate_objects(claim), terms.lang):
-        if p == RDF.type or p in PROVENANCE or p in LABEL_PREDICATES or o == node:
+        if p == RDF.type or p in PROVENANCE or p in LABEL_PREDICATES:
             continue
-        parts.append(f"{terms.label(p)}: {value_text(terms, o)}")
+        parts.append((o, f"{terms.label(p)}: {value_text(terms, o)}"))
     claim_type = terms.most_specific(terms.types(claim))
     name = terms.class_label(claim_type) if claim_type is not None else "claim"
-    return Fact(f"{name} ({terms.label(role)})", "; ".join(parts), str(claim), sources)
+    return ClaimWords(name, tuple(parts))
 
 
 def facts_of(graph: nx.MultiDiGraph) -> Mapping[str, tuple[Fact, ...]]:

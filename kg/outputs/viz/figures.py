@@ -27,13 +27,17 @@ MAX_PICTURE_EDGES = 3000
 class PictureTooLarge(UsageError):
     """A static picture of a graph too large to read: says how large and what to narrow."""
 
-    def __init__(self, nodes: int, edges: int, image_format: str) -> None:
+    def __init__(
+        self, nodes: int, edges: int, image_format: str, *, at_least: bool = False
+    ) -> None:
+        # at_least: counted before drawing (kg.outputs.viz.sizing), so a lower bound.
+        size = f"{'at least ' if at_least else ''}{nodes:,} nodes and {edges:,} edges"
         super().__init__(
-            f"{nodes:,} nodes and {edges:,} edges are too many for a readable "
-            f"{image_format.upper()} picture (at most {MAX_PICTURE_NODES:,} nodes and "
-            f"{MAX_PICTURE_EDGES:,} edges): narrow it with --entity ENTITY --depth 1, "
-            "--class CLASS, --predicate PRED or --as-of DATE, or write it as .html (the page "
-            "opens on a neighbourhood), .graphml or .gexf (for Gephi, yEd or Cytoscape)"
+            f"{size} are too many for a readable {image_format.upper()} picture (at most "
+            f"{MAX_PICTURE_NODES:,} nodes and {MAX_PICTURE_EDGES:,} edges): narrow it with "
+            "--entity ENTITY --depth 1, --class CLASS, --predicate PRED or --as-of DATE, or "
+            "write it as .html (the page opens on a neighbourhood), .graphml or .gexf (for "
+            "Gephi, yEd or Cytoscape)"
         )
         self.nodes = nodes
         self.edges = edges
