@@ -38,7 +38,6 @@ CORE_DATA = (
     FULL_DATA / "articles",
     FULL_DATA / "sources",  # the articles' verbatim texts (ms:textFile)
     FULL_DATA / "imsa" / "reconciliation.ttl",
-    FULL_DATA / "imsa" / "reconciliation-seasons.ttl",
     FULL_DATA
     / "imsa"
     / "2024"

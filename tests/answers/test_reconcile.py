@@ -13,11 +13,13 @@ from kg.answers.reconcile import (
 from kg.answers.reconcile_report import RACES, SEASONS, as_turtle, seasons_path
 from kg.knowledge.project import open_knowledge
 from kg.model.namespaces import MSR
+from tests.conftest import core_data_args
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 WRONG = ROOT / "tests" / "fixtures" / "imsa" / "made-up-wrong-article.ttl"
 GOLDEN = ROOT / "tests" / "golden" / "imsa" / "reconcile-rolex-24-2024.txt"
+SEASON_CHECKS = DATA / "imsa" / "reconciliation-seasons.ttl"
 RESULTS_DOC = "msr:imsa-2024-02-daytona-international-speedway-202401271340-race-results"
 
 
@@ -181,8 +183,19 @@ def test_show_lists_the_checks_of_an_entry(run_kg) -> None:
 
 
 def test_the_saved_query_reads_the_season_checks_of_a_driver(run_kg) -> None:
+    # The season checks are a file of the whole bundle, beside the core view's data.
     result = run_kg(
-        "query", "reconciliation", "-p", "entry", "msr:jesse-krohn", "--format", "csv", "--iris"
+        *core_data_args(),
+        "--data",
+        str(SEASON_CHECKS),
+        "query",
+        "reconciliation",
+        "-p",
+        "entry",
+        "msr:jesse-krohn",
+        "--format",
+        "csv",
+        "--iris",
     )
     assert result.exit_code == 0, result.output
     rows = [line.split(",")[:4] for line in result.stdout.splitlines()[1:]]
@@ -195,7 +208,7 @@ def test_the_saved_query_reads_the_season_checks_of_a_driver(run_kg) -> None:
 
 
 def test_show_puts_a_drivers_checks_after_the_profile(run_kg) -> None:
-    result = run_kg("show", "Jesse Krohn")
+    result = run_kg(*core_data_args(), "--data", str(SEASON_CHECKS), "show", "Jesse Krohn")
     assert result.exit_code == 0, result.output
     titles = [line for line in result.stdout.splitlines() if line and not line[0].isspace()]
     assert titles[2:4] == ["Profile", "Checked against the official results"]

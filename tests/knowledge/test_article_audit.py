@@ -111,8 +111,8 @@ def test_every_source_has_a_title(run_kg) -> None:
     titles: dict[str, list[str]] = {}
     for row in rows:
         titles.setdefault(row["doc"], []).append(row["title"])
-    # Two articles, one race's results, the race checks and the season checks.
-    assert len(titles) == 5, titles
+    # Two articles, one race's results and the checks of its cars.
+    assert len(titles) == 4, titles
     untitled = sorted(doc for doc, values in titles.items() if not any(values))
     assert not untitled
     results = "msr:imsa-2024-02-daytona-international-speedway-202401271340-race-results"
