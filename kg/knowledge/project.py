@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph
@@ -43,10 +44,16 @@ class Knowledge:
         return self.store.union(self.shapes_graphs)
 
     def file_of(self, graph: str) -> KnowledgeFile | None:
+        """The file behind a named graph (a dict look-up: a scan per graph made
+        `kg export --stream` quadratic in the number of files)."""
+        return self._by_graph.get(graph)
+
+    @cached_property
+    def _by_graph(self) -> dict[str, KnowledgeFile]:
+        found: dict[str, KnowledgeFile] = {}
         for item in self.files:
-            if item.graph == graph:
-                return item
-        return None
+            found.setdefault(item.graph, item)
+        return found
 
     def defining_files(self) -> dict[Node, str]:
         """Each typed subject -> the file that types it (the first, in load order)."""
