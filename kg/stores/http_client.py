@@ -56,6 +56,12 @@ class Reply:
     reason: str
     content_type: str
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        """The first value of the header `name` (any case), or None."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
 
 
 Origin = tuple[str, str, int]
@@ -190,7 +196,13 @@ class HttpClient:
             response = connection.getresponse()
             location = response.getheader("Location")
             content_type = response.getheader("Content-Type", "") or ""
-            reply = Reply(response.status, response.reason, content_type, response.read())
+            reply = Reply(
+                response.status,
+                response.reason,
+                content_type,
+                response.read(),
+                tuple(response.getheaders()),
+            )
         except (TimeoutError, _Expired):
             raise self._late(first) from None
         except http.client.HTTPException as error:

@@ -1,9 +1,13 @@
 """Any SPARQL 1.1 server: queries by the SPARQL 1.1 Protocol, graphs by the Graph Store Protocol.
 
 The server is the store: reading commands ask it and never write to it; `kg push`
-puts the knowledge there, one named graph per file. The HTTP itself (one deadline per
-request, credentials kept to their origin and out of every message) is
-kg.stores.http_client's.
+puts the knowledge there, one named graph per file, and lists each graph it wrote in
+a manifest graph (PUBLISHED_GRAPH). The knowledge on a server is exactly the graphs
+that manifest lists: every query names them as its dataset, so another graph on the
+same server (someone else's, or the server's own system graphs) is never read. The
+HTTP itself (one deadline per request, credentials kept to their origin and out of
+every message) is kg.stores.http_client's; how a request goes on the wire (GET, form
+or direct POST) and whether an answer is whole, kg.stores.sparql_protocol's.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
@@ -24,6 +28,15 @@ from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
 from kg.stores.config import checked_url, redact
 from kg.stores.http_client import PASSWORD_ENV, TIMEOUT_ENV, USER_ENV, HttpClient, Reply
 from kg.stores.remote_views import MergedViews
+from kg.stores.sparql_protocol import (
+    Dataset,
+    Request,
+    check_whole,
+    configured_method,
+    query_request,
+    update_request,
+    with_params,
+)
 from kg.stores.terms import EXACT_DATATYPE, held, ntriples
 from kg.stores.values import inject_rows, inject_values
 
@@ -31,10 +44,12 @@ DEFAULT_TIMEOUT = 60.0
 
 SPARQL_RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
+N_TRIPLES_UTF8 = N_TRIPLES + "; charset=utf-8"
 _NO_GRAPH = "urn:x-motorsport-kg:no-graph"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-# Above this many bytes of dataset parameters, send them in a form body, not the URL.
-_LONG_URL = 4000
+# Triples per INSERT DATA: Virtuoso 7.2 refuses a few thousand in one update ("The
+# length of generated SQL text has exceeded 10000 lines of code").
+_INSERT_CHUNK = 1000
 
 _QUAD_QUERY = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 _QUAD_OBJECTS = "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -53,12 +68,16 @@ WRITTEN = URIRef("urn:x-motorsport-kg:written")
 # dataset for a query over all graphs. Being empty, it matches no `GRAPH ?g { ... }`
 # pattern; only `GRAPH ?g {}`, which lists graph names, shows it.
 DEFAULT_IS_MERGE_GRAPH = "urn:x-motorsport-kg:default-graph-is-the-merge"
-HIDDEN_GRAPHS = {MERGE_GRAPH, WRITTEN_GRAPH, DEFAULT_IS_MERGE_GRAPH}
+# The graphs kg wrote to a server (each file's, the merge, the literals as written),
+# one `<PUBLISHED_GRAPH> <PUBLISHED> <graph>` triple each: the knowledge on the server.
+PUBLISHED_GRAPH = "urn:x-motorsport-kg:published-graphs"
+PUBLISHED = "urn:x-motorsport-kg:published"
+HIDDEN_GRAPHS = {MERGE_GRAPH, WRITTEN_GRAPH, DEFAULT_IS_MERGE_GRAPH, PUBLISHED_GRAPH}
 
-_GRAPHS_QUERY = (
-    "SELECT DISTINCT ?g WHERE { { GRAPH ?g { ?s ?p ?o } } "
-    f"UNION {{ VALUES ?g {{ <{DEFAULT_IS_MERGE_GRAPH}> }} GRAPH ?g {{ }} }} }}"
-)
+_PUBLISHED_QUERY = f"SELECT DISTINCT ?g WHERE {{ ?manifest <{PUBLISHED}> ?g }}"
+# `kg serve`'s snapshot holds kg's own graphs only: there, every named graph is kg's.
+_SERVED_QUERY = f"SELECT ?g WHERE {{ VALUES ?g {{ <{DEFAULT_IS_MERGE_GRAPH}> }} GRAPH ?g {{ }} }}"
+_ALL_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 # The literals the files' graphs hold under kg's own datatype (kg.stores.terms.exact).
 _EXACT_QUERY = (
     "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } "
@@ -77,6 +96,7 @@ class SparqlStore:
         timeout: float | None = None,
     ) -> None:
         self.timeout = timeout if timeout is not None else _timeout()
+        self._method = configured_method()
         self._http = HttpClient(self.timeout)
         self.query_url = self._http.add_url(checked_url(query_url, "the query URL {url}"))
         self.gsp_url = (
@@ -107,6 +127,7 @@ class SparqlStore:
         body: bytes | None = None,
         content_type: str | None = None,
         accept: str | None = None,
+        is_query: bool = False,
     ) -> Reply:
         headers = {"User-Agent": "motorsport-kg"}
         if content_type:
@@ -123,7 +144,7 @@ class SparqlStore:
                 f"{where} refused access (HTTP {reply.status}); set {USER_ENV} and "
                 f"{PASSWORD_ENV} or add the host to ~/.netrc"
             )
-        if reply.status == 400 and method == "POST" and url == self.query_url:
+        if reply.status == 400 and is_query:
             raise QueryError(f"{where} rejected the query (HTTP 400): {detail}")
         reason = self._http.excerpt(reply.reason.encode(), 60)
         raise StoreError(
@@ -145,17 +166,19 @@ class SparqlStore:
             if not merged:
                 dataset.append(("default-graph-uri", name))
             dataset.append(("named-graph-uri", name))
-        encoded = urlencode(dataset)
-        if len(encoded) > _LONG_URL:
-            form = urlencode([("query", sparql), *dataset]).encode("utf-8")
-            return self._request(
-                "POST", self.query_url, form, "application/x-www-form-urlencoded", accept
-            )
-        url = _with_params(self.query_url, encoded)
-        reply = self._request(
-            "POST", url, sparql.encode("utf-8"), "application/sparql-query", accept
-        )
+        return self._ask(sparql, dataset, accept)
+
+    def _ask(self, sparql: str, dataset: Dataset, accept: str) -> Reply:
+        """Send a query over `dataset`, the way KG_SPARQL_METHOD says; refuse a cut answer."""
+        request = query_request(self.query_url, sparql, dataset, self._method)
+        reply = self._send(request, accept, is_query=True)
+        check_whole(reply, self._http.where(self.query_url))
         return reply
+
+    def _send(self, request: Request, accept: str | None = None, is_query: bool = False) -> Reply:
+        return self._request(
+            request.method, request.url, request.body, request.content_type, accept, is_query
+        )
 
     def _select_all(self, sparql: str, graphs: Sequence[str] | None) -> QueryResult:
         reply = self._sparql(sparql, graphs, SPARQL_RESULTS_JSON)
@@ -165,20 +188,19 @@ class SparqlStore:
 
     def graph_names(self) -> list[str]:
         if self._graph_names is None:
-            reply = self._request(
-                "POST",
-                self.query_url,
-                _GRAPHS_QUERY.encode("utf-8"),
-                "application/sparql-query",
-                SPARQL_RESULTS_JSON,
-            )
-            result = _parse_json_results(reply, self.query_url, self._http.excerpt)
-            found = {str(row[0]) for row in result.rows if isinstance(row[0], URIRef)}
+            found = self._names(_PUBLISHED_QUERY, [("default-graph-uri", PUBLISHED_GRAPH)])
+            if not found and self._names(_SERVED_QUERY, []):
+                found = self._names(_ALL_GRAPHS_QUERY, []) | {DEFAULT_IS_MERGE_GRAPH}
             self._has_merge = MERGE_GRAPH in found
             self._has_written = WRITTEN_GRAPH in found
             self._default_is_merge = DEFAULT_IS_MERGE_GRAPH in found and not self._has_merge
             self._graph_names = sorted(found - HIDDEN_GRAPHS)
         return list(self._graph_names)
+
+    def _names(self, sparql: str, dataset: Dataset) -> set[str]:
+        reply = self._ask(sparql, dataset, SPARQL_RESULTS_JSON)
+        result = _parse_json_results(reply, self.query_url, self._http.excerpt)
+        return {str(row[0]) for row in result.rows if isinstance(row[0], URIRef)}
 
     def query(
         self,
@@ -304,51 +326,90 @@ class SparqlStore:
         return graph_of(self.quads(graphs))
 
     def replace_graph(self, name: str, graph: Graph) -> None:
-        iri = ntriples(URIRef(name))  # refuses names that are not IRIs
+        ntriples(URIRef(name))  # refuses names that are not IRIs
         if name == MERGE_GRAPH:
-            body = "".join(_line(s, p, o) for s, p, o in graph)  # type: ignore[arg-type]
+            lines = [_line(s, p, o) for s, p, o in graph]  # type: ignore[arg-type]
         else:
             # A file's graph keeps each literal as written: what a server would hold as
             # a value in another form gets kg's own datatype (kg.stores.terms.exact).
-            body = "".join(_line(s, p, held(o)) for s, p, o in graph)  # type: ignore[arg-type]
+            lines = [_line(s, p, held(o)) for s, p, o in graph]  # type: ignore[arg-type]
         self._forget()
+        self._writable()
         if self.gsp_url:
-            url = _with_params(self.gsp_url, urlencode([("graph", name)]))
-            self._request("PUT", url, body.encode("utf-8"), N_TRIPLES + "; charset=utf-8")
-            return
-        if self.update_url:
-            update = f"DROP SILENT GRAPH {iri} ;\nINSERT DATA {{ GRAPH {iri} {{\n{body}}} }}"
-            self._request(
-                "POST", self.update_url, update.encode("utf-8"), "application/sparql-update"
+            url = with_params(self.gsp_url, urlencode([("graph", name)]))
+            self._request("PUT", url, "".join(lines).encode("utf-8"), N_TRIPLES_UTF8)
+        else:
+            self._insert(name, lines)
+        if name != PUBLISHED_GRAPH:
+            self._publish(name)
+
+    def _insert(self, name: str, lines: Sequence[str]) -> None:
+        """Replace the graph `name` by SPARQL updates: DROP, then INSERT DATA in parts.
+        The lines with blank nodes go in the first part, all together: a blank node
+        label names one node within one request only (and one solution of a template)."""
+        iri = ntriples(URIRef(name))
+        with_blank = [line for line in lines if _has_blank_node(line)]
+        chosen = set(with_blank)
+        rest = [line for line in lines if line not in chosen]
+        parts = [with_blank + rest[:_INSERT_CHUNK]] + [
+            rest[start : start + _INSERT_CHUNK]
+            for start in range(_INSERT_CHUNK, len(rest), _INSERT_CHUNK)
+        ]
+        for number, part in enumerate(parts):
+            triples = f"GRAPH {iri} {{\n{''.join(part)}}}"
+            if number > 0:
+                self._update(f"INSERT DATA {{ {triples} }}")
+            elif with_blank:
+                # Virtuoso refuses blank nodes in INSERT DATA; a template takes them.
+                self._update(f"DROP SILENT GRAPH {iri} ;\nINSERT {{ {triples} }} WHERE {{}}")
+            else:
+                self._update(f"DROP SILENT GRAPH {iri} ;\nINSERT DATA {{ {triples} }}")
+
+    def _update(self, update: str) -> None:
+        assert self.update_url is not None
+        self._send(update_request(self.update_url, update, self._method))
+
+    def _writable(self) -> None:
+        if not (self.gsp_url or self.update_url):
+            raise UsageError(
+                f"{self.description} takes queries only: give its Graph Store Protocol URL "
+                "with --gsp-url (or ?gsp=URL in the store spec) or its update URL with "
+                "--update-url"
             )
+
+    def _publish(self, name: str, published: bool = True) -> None:
+        """Add `name` to the manifest of the graphs kg wrote (or take it out)."""
+        entry = f"<{PUBLISHED_GRAPH}> <{PUBLISHED}> {ntriples(URIRef(name))} .\n"
+        if self.update_url:
+            verb = "INSERT" if published else "DELETE"
+            self._update(f"{verb} DATA {{ GRAPH <{PUBLISHED_GRAPH}> {{ {entry} }} }}")
             return
-        raise UsageError(
-            f"{self.description} takes queries only: give its Graph Store Protocol URL "
-            "with --gsp-url (or ?gsp=URL in the store spec) or its update URL with --update-url"
+        assert self.gsp_url is not None
+        url = with_params(self.gsp_url, urlencode([("graph", PUBLISHED_GRAPH)]))
+        if published:  # the Graph Store Protocol's POST adds to a graph
+            self._request("POST", url, entry.encode("utf-8"), N_TRIPLES_UTF8)
+            return
+        kept = self._names(_PUBLISHED_QUERY, [("default-graph-uri", PUBLISHED_GRAPH)])
+        body = "".join(
+            f"<{PUBLISHED_GRAPH}> <{PUBLISHED}> {ntriples(URIRef(graph))} .\n"
+            for graph in sorted(kept - {name})
         )
+        self._request("PUT", url, body.encode("utf-8"), N_TRIPLES_UTF8)
 
     def remove_graph(self, name: str) -> None:
         iri = ntriples(URIRef(name))
         self._forget()
+        self._writable()
         if self.gsp_url:
-            url = _with_params(self.gsp_url, urlencode([("graph", name)]))
+            url = with_params(self.gsp_url, urlencode([("graph", name)]))
             try:
                 self._request("DELETE", url)
             except StoreError as error:
                 if "HTTP 404" not in error.message:
                     raise
-            return
-        if self.update_url:
-            self._request(
-                "POST",
-                self.update_url,
-                f"DROP SILENT GRAPH {iri}".encode(),
-                "application/sparql-update",
-            )
-            return
-        raise UsageError(
-            f"{self.description} takes queries only: give --gsp-url or --update-url to change it"
-        )
+        else:
+            self._update(f"DROP SILENT GRAPH {iri}")
+        self._publish(name, published=False)
 
     def close(self) -> None:
         self._forget()
@@ -370,6 +431,10 @@ def _rewritable(term: object) -> bool:
 
 def _line(s: Identifier, p: Identifier, o: Identifier) -> str:
     return f"{_wire(s)} {_wire(p)} {_wire(o)} .\n"
+
+
+def _has_blank_node(line: str) -> bool:
+    return any(part.startswith("_:") for part in line.split(" "))
 
 
 def _wire(term: Identifier) -> str:
@@ -402,8 +467,11 @@ def _parse_json_results(reply: Reply, url: str, excerpt: Callable[[bytes], str])
         if "boolean" in document:
             return QueryResult(kind="ask", boolean=bool(document["boolean"]))
         variables = tuple(str(v) for v in document["head"]["vars"])
+        # Only Virtuoso's own forms are turned back: another server keeps "1"^^xsd:boolean
+        # as the files write it (kg.stores.terms.exact).
+        virtuoso = (reply.header("Server") or "").startswith("Virtuoso")
         rows = tuple(
-            tuple(_json_term(binding.get(variable)) for variable in variables)
+            tuple(_json_term(binding.get(variable), virtuoso) for variable in variables)
             for binding in document["results"]["bindings"]
         )
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
@@ -420,7 +488,7 @@ def _not_results(reply: Reply, url: str, excerpt: Callable[[bytes], str]) -> Sto
     )
 
 
-def _json_term(value: Any) -> Identifier | None:
+def _json_term(value: Any, virtuoso: bool = False) -> Identifier | None:
     if value is None:
         return None
     kind = value["type"]
@@ -439,9 +507,33 @@ def _json_term(value: Any) -> Identifier | None:
         if datatype and datatype.startswith(EXACT_DATATYPE):
             datatype = datatype[len(EXACT_DATATYPE) :]
         if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+            text = _lexical(text, datatype) if virtuoso else text
             return Literal(text, datatype=URIRef(datatype))
         return Literal(text)
     raise ValueError(f"unknown term type {kind!r}")
+
+
+_SECONDS = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _lexical(text: str, datatype: str) -> str:
+    """The canonical form of a value that Virtuoso 7.2 answers in its own: a boolean as
+    1 or 0, a duration as its number of seconds."""
+    if datatype == _XSD + "boolean" and text in ("1", "0"):
+        return "true" if text == "1" else "false"
+    if datatype == _XSD + "duration" and _SECONDS.fullmatch(text):
+        from decimal import Decimal
+
+        from kg.stores.terms import canonical
+
+        seconds = abs(Decimal(text))
+        days, rest = divmod(seconds, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, rest = divmod(rest, 60)
+        sign = "-" if text.startswith("-") else ""
+        written = f"{sign}P{days}DT{hours}H{minutes}M{rest.normalize():f}S"
+        return str(canonical(Literal(written, datatype=URIRef(datatype))))
+    return text
 
 
 def _parse_ntriples(reply: Reply, url: str, scrub: Callable[[str], str]) -> Graph:
@@ -459,14 +551,6 @@ def _parse_ntriples(reply: Reply, url: str, scrub: Callable[[str], str]) -> Grap
             f"(Content-Type {scrub(reply.content_type)[:80]!r}): {scrub(str(error))[:200]}"
         ) from error
     return graph
-
-
-def _with_params(url: str, encoded: str) -> str:
-    if not encoded:
-        return url
-    parts = urlsplit(url)
-    query = f"{parts.query}&{encoded}" if parts.query else encoded
-    return urlunsplit(parts._replace(query=query))
 
 
 def _timeout() -> float:
