@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pass_settings
 from kg.model.errors import QueryError, UsageError
+
+if TYPE_CHECKING:
+    from rdflib.term import Identifier
+
+    from kg.answers.queries import SavedQuery
 
 
 def checked_width(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
@@ -38,6 +44,41 @@ def table_width(given: int | None, on_terminal: bool) -> int | None:
     import shutil
 
     return shutil.get_terminal_size().columns
+
+
+def _checked_query(
+    name: str | None,
+    expression: str | None,
+    params: tuple[tuple[str, str], ...],
+    allow_service: bool,
+) -> SavedQuery | None:
+    """The saved query NAME (None for -e text), once its text and the -p values are
+    within the limits: checked before anything reads them, no engine sees a query
+    over a limit (kg.stores.query_limits)."""
+    from kg.answers.queries import find
+    from kg.stores.query_limits import check_query
+
+    if expression is not None:
+        check_query(expression, allow_service=allow_service)
+        return None
+    assert name is not None
+    saved = find(name)
+    raw_bytes = sum(len(raw.encode("utf-8", errors="surrogatepass")) for _, raw in params)
+    check_query(saved.text, allow_service=allow_service, bound_bytes=raw_bytes)
+    return saved
+
+
+def _checked_bound(text: str, bindings: dict[str, Identifier], allow_service: bool) -> str:
+    """`text` once it is within the limits with its bound values, which some stores
+    write into it (kg.stores.values), prefixed names expanded."""
+    from kg.stores.query_limits import check_query
+    from kg.stores.terms import ntriples
+
+    written = sum(
+        len(ntriples(term).encode("utf-8", "surrogatepass")) for term in bindings.values()
+    )
+    check_query(text, allow_service=allow_service, bound_bytes=written)
+    return text
 
 
 @click.command()
@@ -108,6 +149,12 @@ def queries(output_format: str) -> None:
     "limit [default: the terminal's width on a terminal, no limit when piped].",
 )
 @click.option("--iris", is_flag=True, help="Show IRIs (prefixed) instead of labels.")
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Run SERVICE <url> parts of the query, which connect to the servers they name "
+    "(refused by default: kg makes no outbound requests unless asked).",
+)
 @as_of_option
 @lang_option
 @pass_settings
@@ -120,6 +167,7 @@ def query(
     output_format: str | None,
     width: int | None,
     iris: bool,
+    allow_service: bool,
     as_of: date | None,
     lang: str,
 ) -> None:
@@ -131,20 +179,23 @@ def query(
       kg query event-results -p manufacturer msr:bmw --format csv
       kg query person-quotes --width none
       kg query -e 'SELECT ?team WHERE { ?team a ms:Team }'
+
+    Query text over a limit is refused (exit 2): 1 MiB with its parameters, 64
+    levels of brackets, 1000 of nesting; SERVICE only with --allow-service.
     """
     from kg.answers.labels import fetch_labels
     from kg.answers.lookup import resolve_one
-    from kg.answers.queries import bind, find, in_language
+    from kg.answers.queries import bind, in_language
     from kg.knowledge.asof import visible_graphs
     from kg.model.namespaces import sparql_prologue
     from kg.model.serialize import stable_turtle
     from kg.outputs.tables import render
 
-    saved = None
     if name is None and expression is None:
         raise UsageError("give a query NAME (see 'kg queries') or -e 'SPARQL'")
     if name is not None and expression is not None:
         raise UsageError("give either a query NAME (see 'kg queries') or -e 'SPARQL', not both")
+    saved = _checked_query(name, expression, params, allow_service)
     knowledge = settings.open()
     store = knowledge.store
     graphs = visible_graphs(knowledge, as_of)
@@ -153,10 +204,9 @@ def query(
             raise UsageError("-p binds parameters of saved queries; -e takes none")
         text, bindings = sparql_prologue() + expression, {}
     else:
-        assert name is not None
-        saved = find(name)
+        assert saved is not None
         bindings = bind(saved, params, lambda raw: resolve_one(store, raw, graphs))
-        text = saved.text
+        text = _checked_bound(saved.text, bindings, allow_service)
     try:
         result = store.query(text, bindings=bindings, graphs=graphs)
     except QueryError as error:

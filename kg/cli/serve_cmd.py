@@ -21,14 +21,49 @@ from kg.cli.common import Settings, handle_errors, pass_settings
     show_default=True,
     help="Port to listen on; 0 picks a free one.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a query that runs longer (HTTP 504).",
+)
+@click.option(
+    "--max-queries",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    metavar="N",
+    help="Queries that run at once; one more is answered 503 (try again), not queued.",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Run SERVICE <url> parts of queries, which make this server connect to the "
+    "addresses they name (refused with HTTP 400 by default).",
+)
 @pass_settings
 @handle_errors
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    timeout: float,
+    max_queries: int,
+    allow_service: bool,
+) -> None:
     """Serve the knowledge as a read-only SPARQL 1.1 endpoint until Ctrl-C.
 
     Builds or refreshes the on-disk index first, then runs Oxigraph's server
     over a snapshot of it. The default graph is the union of all named graphs
     (one per file), as in every kg command.
+
+    Clients reach only the query endpoint (GET or POST /query, the SPARQL 1.1
+    protocol). Each query is checked first (HTTP 400 when over a limit: 1 MiB,
+    64 levels of brackets, 1000 levels of nesting; SERVICE unless
+    --allow-service), at most --max-queries run at once and each for at most
+    --timeout seconds (docs/security.md).
 
     \b
     Examples:
@@ -45,6 +80,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from kg.stores.config import configured_spec, parse_spec
     from kg.stores.oxigraph_store import OxigraphStore
     from kg.stores.serve import serving
+    from kg.stores.serve_front import FrontLimits
 
     spec = settings.store_spec or configured_spec()[0]
     kind = parse_spec(spec).kind
@@ -63,7 +99,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
         previous = signal.signal(signal.SIGTERM, stop)
         try:
-            with serving(store, host, port) as endpoint:
+            limits = FrontLimits(timeout, max_queries, allow_service)
+            with serving(store, host, port, limits) as endpoint:
                 try:
                     # Inside the try: a Ctrl-C right after the URL is printed still stops
                     # cleanly.

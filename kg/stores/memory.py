@@ -75,14 +75,24 @@ class MemoryStore:
     ) -> QueryResult:
         try:
             prepared = _prepared(sparql)
+        except RecursionError as error:
+            raise QueryError(
+                "the query nests too deeply for the in-memory store's SPARQL parser "
+                "(rdflib); give it fewer brackets inside one another"
+            ) from error
         except Exception as error:  # rdflib raises pyparsing and its own errors
             raise syntax_error(error) from error
+        import rdflib.plugins.sparql
+
+        # `FROM <url>` names a graph of the store, as in Oxigraph: rdflib would otherwise
+        # fetch the URL while answering (an outbound request nobody asked for).
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         init = {name: value for name, value in (bindings or {}).items()}
         try:
-            result = self._view(graphs).query(prepared, initBindings=init)
+            # rdflib evaluates lazily: reading the rows runs the query.
+            return _from_rdflib_result(self._view(graphs).query(prepared, initBindings=init))
         except Exception as error:  # evaluation errors come in many types
             raise QueryError(f"the query failed while running: {error}") from error
-        return _from_rdflib_result(result)
 
     def quads(self, graphs: Sequence[str] | None = None) -> Iterator[Quad]:
         names = self.graph_names() if graphs is None else sorted(graphs)

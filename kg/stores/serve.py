@@ -7,15 +7,21 @@ the server never sees a half-refreshed state. Restart it to serve newer files.
 The snapshot also gets one empty named graph of kg's own, which tells kg's own client
 (`--store sparql:URL`) that the server's default graph is already the merge of the
 named graphs (kg.stores.sparql_store.DEFAULT_IS_MERGE_GRAPH).
+
+Clients never reach Oxigraph's server directly: it listens on a private loopback
+port behind kg's front (kg.stores.serve_front), which checks every query, bounds
+how many run at once and how long each may take.
 """
 
 from __future__ import annotations
 
+import math
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +32,7 @@ from pathlib import Path
 
 from kg.model.errors import StoreError, UsageError
 from kg.stores.oxigraph_store import OxigraphStore
+from kg.stores.serve_front import FrontLimits, QueryFront
 
 READY_TIMEOUT = 20.0
 
@@ -59,12 +66,14 @@ def free_port(host: str) -> int:
 
 
 @contextmanager
-def serving(store: OxigraphStore, host: str, port: int) -> Iterator[Endpoint]:
+def serving(
+    store: OxigraphStore, host: str, port: int, limits: FrontLimits | None = None
+) -> Iterator[Endpoint]:
     """Run the read-only server over a snapshot of `store` until the block ends."""
     if port < 0 or port > 65535:
         raise UsageError(f"--port {port} is not a port number (0 picks a free one)")
+    limits = limits or FrontLimits()
     binary = server_binary()
-    chosen = port or free_port(host)
     store.root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="serve-", dir=store.root) as folder:
         snapshot = Path(folder) / "snapshot"
@@ -75,6 +84,7 @@ def serving(store: OxigraphStore, host: str, port: int) -> Iterator[Endpoint]:
             raise StoreError(f"cannot snapshot the index at {store.root}: {error}") from error
         graphs = len(store.graph_names())
         store.close()
+        private = ("127.0.0.1", free_port("127.0.0.1"))
         log_path = Path(folder) / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
@@ -84,7 +94,11 @@ def serving(store: OxigraphStore, host: str, port: int) -> Iterator[Endpoint]:
                     "--location",
                     str(snapshot),
                     "--bind",
-                    f"{host}:{chosen}",
+                    f"{private[0]}:{private[1]}",
+                    # Whole seconds, after the front's own limit: the front answers first
+                    # (a clear 504), this stops the work left on the server's side.
+                    "--timeout-s",
+                    str(math.ceil(limits.timeout) + 1),
                     # No --union-default-graph: the index's default graph is the merge of
                     # its named graphs (kg.stores.merged), a set as SPARQL wants it.
                 ],
@@ -93,9 +107,11 @@ def serving(store: OxigraphStore, host: str, port: int) -> Iterator[Endpoint]:
                 stdin=subprocess.DEVNULL,
             )
         try:
-            url = f"http://{host}:{chosen}/query"
-            _wait_until_ready(url, process, lambda: log_path.read_bytes())
-            yield Endpoint(url, graphs, process)
+            _wait_until_ready(
+                f"http://{private[0]}:{private[1]}/query", process, log_path.read_bytes
+            )
+            with _front(host, port, private, limits) as url:
+                yield Endpoint(url, graphs, process)
         finally:
             if process.poll() is None:
                 process.terminate()
@@ -104,6 +120,28 @@ def serving(store: OxigraphStore, host: str, port: int) -> Iterator[Endpoint]:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+@contextmanager
+def _front(host: str, port: int, private: tuple[str, int], limits: FrontLimits) -> Iterator[str]:
+    """kg's front on the public address, in a thread; yields its query URL."""
+    try:
+        front = QueryFront((host, port), private, limits)
+    except OSError as error:
+        raise StoreError(
+            f"cannot listen on {host}:{port}: {error.strerror or error}; is the port in use? "
+            "choose another with --port"
+        ) from error
+    thread = threading.Thread(target=front.serve_forever, name="kg-serve-front", daemon=True)
+    thread.start()
+    try:
+        bound_port = front.server_address[1]
+        shown = f"[{host}]" if ":" in host else host
+        yield f"http://{shown}:{bound_port}/query"
+    finally:
+        front.shutdown()
+        front.server_close()
+        thread.join(timeout=10)
 
 
 def _mark_default_as_merge(snapshot: Path) -> None:
