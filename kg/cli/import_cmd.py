@@ -62,7 +62,9 @@ def imsa(
     file and the curated labels; ambiguous names are reported on stderr.
 
     Exit code 0 when every file was imported, 3 when any file could not be
-    read (nothing of that file is written; without --keep-going nothing at all).
+    read or holds a value that cannot be right (a position twice, a column name
+    twice: the message names the file, line and column). Nothing of such a file
+    is written; without --keep-going nothing at all.
     """
     from kg.importers.imsa import import_files
     from kg.importers.imsa.importing import documents_of

@@ -364,7 +364,7 @@ class Resolver:
         if curated is not None and not event.created:
             return curated
         number, _, venue = round_venue.partition("-")
-        round_number = str(int(number)) if number.isdigit() else number
+        round_number = str(int(number)) if number.isascii() and number.isdigit() else number
         return f"{year} round {round_number} at {venue.replace('-', ' ').title()}"
 
     def session(

@@ -115,7 +115,7 @@ def load_rules(path: Path | None = None) -> Rules:
     same = []
     for number, item in enumerate(data.get("same_drivers", []), start=1):
         ids = [str(i) for i in item.get("imsa_ids", [])] if isinstance(item, dict) else []
-        if len(ids) < 2 or not all(i.isdigit() for i in ids):
+        if len(ids) < 2 or not all(i.isascii() and i.isdigit() for i in ids):
             raise InputError(
                 f"{source}: [[same_drivers]] #{number}: give imsa_ids, two or more whole numbers"
             )

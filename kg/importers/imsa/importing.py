@@ -13,7 +13,14 @@ from rdflib.term import Node
 
 from kg import __version__
 from kg.importers.imsa.mapping import MAX_DRIVERS, laps, results, weather
-from kg.importers.imsa.reading import file_context, find_csv_files, read_table, required_columns
+from kg.importers.imsa.reading import (
+    file_context,
+    find_csv_files,
+    is_whole_number,
+    read_source,
+    read_table,
+    required_columns,
+)
 from kg.importers.imsa.triples import Builder, Triple
 from kg.importers.resolution import DriverName, Note, Resolver
 from kg.model.errors import InputError
@@ -71,9 +78,9 @@ class Converted:
 def convert(path: Path, resolver: Resolver) -> Converted:
     """Read one CSV and build its RDF; raises InputError and writes nothing on bad input."""
     context = file_context(path)
-    required, kind = required_columns(context, path)
-    table = read_table(path, required)
-    data = path.read_bytes()
+    data = read_source(path)
+    required, kind = required_columns(context, data)
+    table = read_table(path, required, data)
     document = MSR[f"{context.document_key}"]
     builder = Builder(document, context.document_key, resolver.label_rules())
     resolver.take_notes()
@@ -190,7 +197,7 @@ def published_drivers(path: Path) -> list[tuple[DriverName, str]]:
             last = (row.get(f"DRIVER{index}_SECONDNAME") or "").strip()
             imsa_id = (row.get(f"DRIVER{index}_IMSA_DriverId") or "").strip()
             country = (row.get(f"DRIVER{index}_COUNTRY") or "").strip()
-            if (first or last) and imsa_id.isdigit():
+            if (first or last) and is_whole_number(imsa_id):
                 found.append((DriverName(first, last, imsa_id), country))
     return found
 

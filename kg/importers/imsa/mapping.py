@@ -24,6 +24,7 @@ from kg.importers.imsa.reading import (
     decimal_number,
     duration_literal,
     fail,
+    is_whole_number,
     longest_time,
     read_table,
     whole_number,
@@ -33,6 +34,7 @@ from kg.importers.resolution import DriverName, Resolved, Resolver, Rules
 from kg.model.namespaces import MS, MSR, MSV
 
 MAX_DRIVERS = 6
+CAR_NUMBER = re.compile(r"[0-9A-Za-z]{1,5}")
 
 
 # --- Results files -------------------------------------------------------------------------
@@ -58,7 +60,7 @@ def _lineup(table: Table, line: int, row: dict[str, str]) -> list[DriverName]:
         if not first and not last:
             continue
         imsa_id = row.get(f"DRIVER{index}_IMSA_DriverId", "").strip()
-        if imsa_id and not imsa_id.isdigit():
+        if imsa_id and not is_whole_number(imsa_id):
             raise fail(table, line, f"DRIVER{index}_IMSA_DriverId", imsa_id, "a whole number")
         drivers.append(DriverName(first, last, imsa_id))
     return drivers
@@ -99,7 +101,7 @@ def results(
         builder,
         context,
         resolver,
-        context.path.read_bytes(),
+        table.data,
         "race results" if race else "results",
         _longest(table, "TOTAL_TIME", "total time") if race else SessionEnd(),
     )
@@ -131,9 +133,7 @@ def _car_rows(table: Table, rules: Rules, race: bool) -> list[CarRow]:
     cars: list[CarRow] = []
     seen: dict[str, int] = {}
     for line, row in table.rows:
-        number = row["NUMBER"].strip()
-        if not number:
-            raise fail(table, line, "NUMBER", number, "a car number")
+        number = car_number(table, line, row)
         if number in seen:
             raise fail(table, line, "NUMBER", number, f"new (line {seen[number]} has the same car)")
         seen[number] = line
@@ -159,7 +159,35 @@ def _car_rows(table: Table, rules: Rules, race: bool) -> list[CarRow]:
                 row=row,
             )
         )
+    _check_positions(table, cars, "POSITION" if race else "POS")
     return cars
+
+
+def car_number(table: Table, line: int, row: dict[str, str]) -> str:
+    """The row's car number: it names the entry, result and laps (their IRIs), so only
+    letters and digits ("7", "01")."""
+    number = row["NUMBER"].strip()
+    if CAR_NUMBER.fullmatch(number) is None:
+        raise fail(
+            table, line, "NUMBER", number, "a car number (1 to 5 letters or digits, e.g. 01)"
+        )
+    return number
+
+
+def _check_positions(table: Table, cars: Sequence[CarRow], column: str) -> None:
+    """Overall positions run from 1 to the number of cars, one car each: the class
+    positions and laps behind are derived from them, so a wrong one would spread."""
+    taken: dict[int, int] = {}
+    for car in cars:
+        if car.position is None:
+            continue
+        if not 1 <= car.position <= len(cars):
+            expected = f"a position from 1 to {len(cars)} (the file lists {len(cars)} cars)"
+            raise fail(table, car.line, column, str(car.position), expected)
+        if car.position in taken:
+            expected = f"a position of its own (line {taken[car.position]} has it too)"
+            raise fail(table, car.line, column, str(car.position), expected)
+        taken[car.position] = car.line
 
 
 def _running_at_finish(table: Table, cars: Sequence[CarRow]) -> dict[str, bool]:
@@ -381,14 +409,19 @@ def _seconds(duration: Literal) -> float:
 
 
 def weather(table: Table, context: FileContext, resolver: Resolver, builder: Builder) -> None:
+    window = _observation_window(context)
     _, session = context_triples(
-        builder, context, resolver, context.path.read_bytes(), "weather", _observed_span(table)
+        builder, context, resolver, table.data, "weather", _observed_span(table, window)
     )
     seen: dict[int, int] = {}
     for line, row in table.rows:
         stamp = whole_number(table, line, row, "TIME_UTC_SECONDS")
-        if stamp is None:
-            raise fail(table, line, "TIME_UTC_SECONDS", "", "a UTC time in seconds")
+        if stamp is None or not window[0] <= stamp <= window[1]:
+            expected = (
+                "a UTC time in seconds within a week of the session's start "
+                f"({context.session_start:%Y-%m-%d %H:%M} in the file name)"
+            )
+            raise fail(table, line, "TIME_UTC_SECONDS", row["TIME_UTC_SECONDS"], expected)
         if stamp in seen:
             raise fail(table, line, "TIME_UTC_SECONDS", str(stamp), f"new (line {seen[stamp]})")
         seen[stamp] = line
@@ -420,13 +453,27 @@ def weather(table: Table, context: FileContext, resolver: Resolver, builder: Bui
         )
 
 
-def _observed_span(table: Table) -> SessionEnd:
+def _observation_window(context: FileContext) -> tuple[int, int]:
+    """The UTC seconds a weather observation of the session can carry: within a week of
+    the start in the file name (a 24-hour race and the time zone stay well inside)."""
+    start = int(context.session_start.replace(tzinfo=UTC).timestamp())
+    week = 7 * 24 * 3600
+    return start - week, start + week
+
+
+def _observed_span(table: Table, window: tuple[int, int]) -> SessionEnd:
     """The session ran at least from the first observation to the last.
 
     The observations are in UTC and the file name in local time, so only the span
-    counts (the station reports from the session's start on).
+    counts (the station reports from the session's start on). Stamps outside `window`
+    are left out here: the row's own check rejects them.
     """
-    stamps = [int(v) for _, row in table.rows if (v := row["TIME_UTC_SECONDS"].strip()).isdigit()]
+    stamps = [
+        int(v)
+        for _, row in table.rows
+        if is_whole_number(v := row["TIME_UTC_SECONDS"].strip())
+        and window[0] <= int(v) <= window[1]
+    ]
     if len(stamps) < 2:
         return SessionEnd()
     seconds = max(stamps) - min(stamps)
@@ -449,21 +496,21 @@ def _sibling_lineups(context: FileContext, resolver: Resolver) -> dict[str, list
     event = resolver.event(context.folder_key, context.year, context.round_venue)
     lineups = {}
     for line, row in table.rows:
-        number = row["NUMBER"].strip()
+        number = car_number(table, line, row)
         lineups[number] = resolver.lineup(_lineup(table, line, row), event.iri, number)
     return lineups
 
 
 def laps(table: Table, context: FileContext, resolver: Resolver, builder: Builder) -> None:
     ended = _longest(table, "ELAPSED", "elapsed time")
-    context_triples(builder, context, resolver, context.path.read_bytes(), "lap chart", ended)
+    context_triples(builder, context, resolver, table.data, "lap chart", ended)
     lineups = _sibling_lineups(context, resolver)
     resolver.take_notes()  # the results file reports its own resolutions
     seen: dict[tuple[str, int], int] = {}
     for line, row in table.rows:
-        number = row["NUMBER"].strip()
+        number = car_number(table, line, row)
         lap = whole_number(table, line, row, "LAP_NUMBER")
-        if not number or lap is None or lap < 1:
+        if lap is None or lap < 1:
             raise fail(table, line, "LAP_NUMBER", row["LAP_NUMBER"], "a lap number")
         if (number, lap) in seen:
             raise fail(

@@ -19,10 +19,10 @@ from kg.model.errors import InputError, UsageError
 from kg.model.files import display_path
 
 FILE_NAME = re.compile(
-    r"^(?P<stamp>\d{12})-(?P<session>[a-z0-9-]+?)-(?P<kind>results|weather|laps)$"
+    r"^(?P<stamp>[0-9]{12})-(?P<session>[a-z0-9-]+?)-(?P<kind>results|weather|laps)$"
 )
-YEAR_FOLDER = re.compile(r"^\d{4}$")
-ROUND_FOLDER = re.compile(r"^\d{2}-[a-z0-9.-]+$")
+YEAR_FOLDER = re.compile(r"^(?:19|20)[0-9]{2}$")  # a season of IMSA timing
+ROUND_FOLDER = re.compile(r"^[0-9]{2}-[a-z0-9.-]+$")
 
 RACE_RESULT_COLUMNS = (
     "POSITION", "NUMBER", "STATUS", "LAPS", "TOTAL_TIME", "GAP_FIRST", "GAP_PREVIOUS",
@@ -52,15 +52,31 @@ class Table:
     path: Path
     header: tuple[str, ...]
     rows: tuple[tuple[int, dict[str, str]], ...]  # (line number, values by column)
+    data: bytes  # the file as read: what its checksum and derived facts come from
 
 
-def read_table(path: Path, required: Sequence[str]) -> Table:
-    """Read one CSV strictly: UTF-8 (BOM allowed), a header, equal-width rows."""
-    shown = display_path(path)
+def read_source(path: Path) -> bytes:
+    """The bytes of one input file; an unreadable one (permissions, a folder) is an
+    InputError that names it."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
-        raise InputError(f"{shown}: cannot be read: {error.strerror}") from error
+        reason = error.strerror or str(error)
+        raise InputError(
+            f"{display_path(path)}: cannot be read: {reason}; check that the file exists "
+            "and that you may read it"
+        ) from error
+
+
+def read_table(path: Path, required: Sequence[str], data: bytes | None = None) -> Table:
+    """Read one CSV strictly: UTF-8 (BOM allowed), a header, equal-width rows.
+
+    `data` is the file's content when the caller has read it already: the table then
+    describes exactly those bytes.
+    """
+    shown = display_path(path)
+    if data is None:
+        data = read_source(path)
     if not data.strip():
         raise InputError(f"{shown}: the file is empty; re-export it from the timing site")
     try:
@@ -80,6 +96,7 @@ def read_table(path: Path, required: Sequence[str]) -> Table:
         raise InputError(f"{shown}: line 1: not CSV: {error}") from error
     # The laps file separates its header with ", "; values never carry padding.
     header = tuple(name.strip() for name in raw_header)
+    _refuse_duplicate_columns(shown, header)
     missing = [name for name in required if name not in header]
     if missing:
         hint = ""
@@ -115,7 +132,23 @@ def read_table(path: Path, required: Sequence[str]) -> Table:
         raise InputError(f"{shown}: line {reader.line_num}: not valid CSV: {error}") from error
     if not rows:
         raise InputError(f"{shown}: a header but no rows; the export is incomplete")
-    return Table(path, header, tuple(rows))
+    return Table(path, header, tuple(rows), data)
+
+
+def _refuse_duplicate_columns(shown: str, header: Sequence[str]) -> None:
+    """Two columns of one name: a row maps to one of them only, so the other's values
+    would vanish without a word (a second POSITION column blanked every position)."""
+    first_seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if not name:
+            continue
+        if name in first_seen:
+            raise InputError(
+                f"{shown}: line 1, column {number}: the column name {name!r} appears twice "
+                f"(also column {first_seen[name]}), so which one holds the values cannot be "
+                "told; remove or rename one, or re-export the file"
+            )
+        first_seen[name] = number
 
 
 # --- Values in a row ------------------------------------------------------------------
@@ -126,18 +159,30 @@ class RowError(InputError):
 
 
 def fail(table: Table, line: int, column: str, value: str, expected: str) -> RowError:
+    # repr() shows control characters escaped; a cell of pages is cut to one line.
+    shown = value if len(value) <= 60 else value[:57] + "..."
     return RowError(
-        f"{display_path(table.path)}: line {line}, column {column}: {value!r} is not "
+        f"{display_path(table.path)}: line {line}, column {column}: {shown!r} is not "
         f"{expected}; fix the row or re-export the file"
     )
+
+
+# ASCII digits only (str.isdigit and \d also take "²" or "٣", which are no xsd:integer);
+# at most 18 of them, so that every store holds the same 64-bit value.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+DECIMAL_NUMBER = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?")
+
+
+def is_whole_number(value: str) -> bool:
+    return WHOLE_NUMBER.fullmatch(value) is not None
 
 
 def whole_number(table: Table, line: int, row: dict[str, str], column: str) -> int | None:
     value = row[column].strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise fail(table, line, column, value, "a whole number")
+    if not is_whole_number(value):
+        raise fail(table, line, column, value, "a whole number (at most 18 digits)")
     return int(value)
 
 
@@ -145,12 +190,27 @@ def decimal_number(table: Table, line: int, row: dict[str, str], column: str) ->
     value = row[column].strip()
     if not value:
         return None
-    if not re.fullmatch(r"-?\d+(\.\d+)?", value):
+    if not DECIMAL_NUMBER.fullmatch(value):
         raise fail(table, line, column, value, "a decimal number")
     return value
 
 
-TIME = re.compile(r"^(?:(?:(?P<h>\d+):)?(?P<m>\d+):)?(?P<s>\d+(?:\.\d+)?)$")
+# Hours, minutes and seconds as the exports print them; a larger unit before them
+# keeps minutes and seconds below 60 (checked by _clock).
+TIME = re.compile(
+    r"^(?:(?:(?P<h>[0-9]{1,3}):)?(?P<m>[0-9]{1,3}):)?(?P<s>[0-9]{1,6}(?:\.[0-9]{1,9})?)$"
+)
+
+
+def _clock(value: str) -> re.Match[str] | None:
+    match = TIME.match(value)
+    if match is None:
+        return None
+    if match["h"] is not None and int(match["m"]) >= 60:
+        return None
+    if match["m"] is not None and float(match["s"]) >= 60:
+        return None
+    return match
 
 
 def duration_literal(table: Table, line: int, row: dict[str, str], column: str) -> Literal | None:
@@ -158,7 +218,7 @@ def duration_literal(table: Table, line: int, row: dict[str, str], column: str) 
     value = row[column].strip()
     if not value:
         return None
-    match = TIME.match(value)
+    match = _clock(value)
     if match is None:
         raise fail(table, line, column, value, "a time such as 1:35.605")
     hours, minutes = int(match["h"] or 0), int(match["m"] or 0)
@@ -186,7 +246,7 @@ def longest_time(table: Table, column: str) -> tuple[timedelta, str] | None:
     longest: tuple[timedelta, str] | None = None
     for _, row in table.rows:
         value = row[column].strip()
-        match = TIME.match(value)
+        match = _clock(value)
         if match is None:
             continue
         length = timedelta(
@@ -265,12 +325,14 @@ def file_context(path: Path) -> FileContext:
 # --- Telling the kind of file and finding files ----------------------------------------
 
 
-def required_columns(context: FileContext, path: Path) -> tuple[Sequence[str], str]:
+def required_columns(context: FileContext, data: bytes) -> tuple[Sequence[str], str]:
+    """The columns a file of this kind must have, and the kind in words; `data` is the
+    file's content (a results file's header tells a race from another session)."""
     if context.kind == "weather":
         return WEATHER_COLUMNS, "weather"
     if context.kind == "laps":
         return LAP_COLUMNS, "laps"
-    head = path.read_bytes()[:4096].decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+    head = data[:4096].decode("utf-8-sig", errors="replace").split("\n", 1)[0]
     names = {name.strip() for name in head.split(",")}
     if "POSITION" in names or "POS" not in names:
         race = (*RACE_RESULT_COLUMNS, *_driver_columns())
