@@ -20,7 +20,12 @@ the read-only commands after it do not pay for the bulk loads' overlapping files
 
 Safety: a marker file is written before the first change and removed after the
 new manifest is in place; a run that finds the marker (a crash mid-refresh)
-rebuilds the index from scratch.
+rebuilds the index from scratch, as does a run that finds the index damaged (its
+manifest unreadable, its database missing or refusing to open), saying why.
+
+Concurrency (kg.stores.index_lock): a command with nothing to refresh reads under
+the shared lock; one with work takes the exclusive lock, plans again (another may
+have done the work meanwhile), refreshes, and lets go before it reads.
 """
 
 from __future__ import annotations
@@ -40,8 +45,9 @@ from typing import Any
 from kg.model.errors import InputError, StoreError
 from kg.model.fileio import write_atomically
 from kg.model.files import KnowledgeFile, parse_file, rdf_format
-from kg.stores.manifest import Entry, Manifest, manifest_text, read_manifest
-from kg.stores.oxigraph_store import OxigraphStore
+from kg.stores.index_lock import busy, lock_wait
+from kg.stores.manifest import Entry, Manifest, manifest_text, manifest_version, read_manifest
+from kg.stores.oxigraph_store import DamagedIndex, OxigraphStore
 
 # 4: the default graph holds the merge of the named graphs (kg.stores.merged).
 # A file modified within this many nanoseconds before a scan is hashed again next time.
@@ -73,6 +79,8 @@ class RefreshSummary:
     reloaded: tuple[str, ...]
     removed: tuple[str, ...]
     triples_loaded: int
+    # Why the index was rebuilt, when it was found damaged ("a refresh was interrupted").
+    damage: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -88,6 +96,7 @@ class _Plan:
     # Hashes computed while planning, by path, so a file is not hashed twice.
     hashes: Mapping[str, str]
     stats: Mapping[str, os.stat_result]
+    damage: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -128,7 +137,7 @@ def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
     stats = {manifest_key(item): _stat(item) for item in files}
     manifest = read_manifest(store.manifest_path)
     if manifest is None or store.marker_path.exists() or not store.store_dir.is_dir():
-        return _Plan(True, tuple(files), (), True, {}, stats)
+        return _Plan(True, tuple(files), (), True, {}, stats, _damage(store, manifest))
     reload: list[KnowledgeFile] = []
     hashes: dict[str, str] = {}
     rewrite = False
@@ -156,6 +165,21 @@ def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
     wanted = {item.graph for item in files}
     remove = tuple(sorted({entry.graph for entry in manifest.entries.values()} - wanted))
     return _Plan(False, tuple(reload), remove, rewrite or bool(reload or remove), hashes, stats)
+
+
+def _damage(store: OxigraphStore, manifest: Manifest | None) -> str | None:
+    """What is wrong with an index that must be rebuilt, or None when nothing is (a
+    first build, a build that failed before loading, an index of another kg version)."""
+    tables = store.store_dir.is_dir() and any(store.store_dir.glob("*.sst"))
+    if store.marker_path.exists():
+        return "a refresh was interrupted"
+    if manifest is not None:
+        return None if store.store_dir.is_dir() else "its database folder is missing"
+    if not store.manifest_path.exists():
+        return f"{store.manifest_path.name} is missing" if tables else None
+    if manifest_version(store.manifest_path) is None:
+        return f"{store.manifest_path.name} cannot be read"
+    return None
 
 
 # RDF formats Oxigraph parses natively (fast); others go through rdflib.
@@ -334,40 +358,82 @@ def _in_graph_and_merge(in_graph: bytes, merge: bytes, graph: str) -> bytes:
 
 
 def refresh(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSummary:
-    """Make the index hold exactly `files`, touching only what changed since the last run."""
+    """Make the index hold exactly `files`, touching only what changed since the last run,
+    and leave it open for reading (a damaged index is rebuilt; `damage` says why)."""
+    wait = lock_wait()
+    deadline = time.monotonic() + wait
+    while True:
+        # Nothing to do (the usual case): read under the shared lock, beside other readers.
+        if store.try_lock_shared():
+            plan = _plan(store, files)
+            if plan.empty and _opens(store) is None:
+                return RefreshSummary(False, (), (), 0)
+            store.unlock()
+        # Work to do: one process at a time; the others find it done when they get here.
+        if store.try_lock_exclusive():
+            try:
+                summary = _refresh_exclusively(store, files)
+            finally:
+                store.unlock()
+            if summary is not None:
+                store.reader()
+                return summary
+        if time.monotonic() >= deadline:
+            raise busy(store.root, wait)
+        time.sleep(0.02)
+
+
+def _opens(store: OxigraphStore) -> str | None:
+    """None when the database opens for reading, else what RocksDB said."""
+    try:
+        store.reader()
+    except DamagedIndex as error:
+        return error.cause
+    return None
+
+
+def _refresh_exclusively(
+    store: OxigraphStore, files: Sequence[KnowledgeFile]
+) -> RefreshSummary | None:
+    """Under the exclusive lock: the refresh, or None when there is nothing to do."""
     plan = _plan(store, files)
+    if not plan.rebuild:
+        cause = _opens(store)
+        if cause is not None:
+            damage = f"the database cannot be opened: {cause}"
+            plan = _Plan(True, tuple(files), (), True, {}, plan.stats, damage)
     if plan.empty:
-        return RefreshSummary(False, (), (), 0)
-    store.writer()
-    # Another process may have refreshed while this one waited for the lock.
-    plan = _plan(store, files)
-    if plan.empty:
-        return RefreshSummary(False, (), (), 0)
+        return None
     return _apply(store, files, plan)
 
 
 def rebuild(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSummary:
     """Load every file again from scratch (what `kg push` does to an index)."""
-    store.writer()
     stats = {manifest_key(item): _stat(item) for item in files}
-    return _apply(store, files, _Plan(True, tuple(files), (), True, {}, stats))
+    store.lock_exclusive()
+    try:
+        return _apply(store, files, _Plan(True, tuple(files), (), True, {}, stats))
+    finally:
+        store.unlock()
 
 
 def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) -> RefreshSummary:
     import pyoxigraph
 
     scanned_ns = time.time_ns()
-    stats = plan.stats
-    handle = store.writer()  # the lock: from here on no other process stages or writes
-    tables_before = _table_files(store)
+    store.lock_exclusive()  # the caller's: no other process stages, writes or reads
     store.root.mkdir(parents=True, exist_ok=True)
     staging = store.root / STAGING_FOLDER
     staged = _stage(plan.reload, staging, _parts(plan) if plan.rebuild else None)
     try:
         write_atomically(store.marker_path, f"pid {os.getpid()}\n")
+        if plan.rebuild:
+            # Afresh: whatever damage the old database had goes with it.
+            store.discard_database()
+        handle = store.writer()
+        tables_before = _table_files(store)
         try:
             if plan.rebuild:
-                handle.clear()
                 _bulk_load(handle, staged.parts)
             else:
                 for name in plan.remove:
@@ -384,12 +450,29 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
             ) from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    old = read_manifest(store.manifest_path)
+    entries = _entries(files, plan, staged, read_manifest(store.manifest_path))
+    write_atomically(store.manifest_path, manifest_text(Manifest(scanned_ns, entries)))
+    store.marker_path.unlink()
+    store.forget_views()
+    return RefreshSummary(
+        rebuilt=plan.rebuild,
+        reloaded=tuple(item.graph for item in plan.reload),
+        removed=plan.remove,
+        triples_loaded=staged.triples,
+        damage=plan.damage,
+    )
+
+
+def _entries(
+    files: Sequence[KnowledgeFile], plan: _Plan, staged: _Staged, old: Manifest | None
+) -> dict[str, Entry]:
+    """The new manifest's entries: every file is either staged now or unchanged since
+    the old manifest."""
+    stats = plan.stats
     entries: dict[str, Entry] = {}
     for item in files:
         key = manifest_key(item)
         stat = stats[key]
-        # Every file is either staged now or unchanged since the old manifest.
         before = old.entries.get(key) if old is not None else None
         digest = staged.digests.get(key) or plan.hashes.get(key)
         if digest is None and before is not None:
@@ -409,15 +492,7 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
             native,
             exact,
         )
-    write_atomically(store.manifest_path, manifest_text(Manifest(scanned_ns, entries)))
-    store.marker_path.unlink()
-    store.forget_views()
-    return RefreshSummary(
-        rebuilt=plan.rebuild,
-        reloaded=tuple(item.graph for item in plan.reload),
-        removed=plan.remove,
-        triples_loaded=staged.triples,
-    )
+    return entries
 
 
 def _parts(plan: _Plan) -> int:

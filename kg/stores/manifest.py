@@ -61,6 +61,16 @@ def read_manifest(path: Path) -> Manifest | None:
         return None
 
 
+def manifest_version(path: Path) -> int | None:
+    """The version a manifest file says it has, or None when it cannot be read as one."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        version = document.get("version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return version if isinstance(version, int) else None
+
+
 def manifest_text(manifest: Manifest) -> str:
     document = {
         "version": MANIFEST_VERSION,

@@ -4,19 +4,22 @@ Layout of an index folder:
   store/                  the Oxigraph database
   manifest.json           which source file is in which graph, with size, mtime and sha256
   refresh-in-progress     present only while the index is being changed (see kg.stores.index)
+  lock                    locked by every command that reads or writes (kg.stores.index_lock)
 
-Reading opens the database read-only, so any number of commands can read at once.
-Writing takes the database's lock; one process at a time, others wait a little.
+Reading opens the database read-only under the shared lock, so any number of commands
+read at once; writing takes the exclusive lock, so one process at a time writes and
+nobody reads meanwhile; others wait (KG_INDEX_LOCK_WAIT seconds, default 30).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import re
+import shutil
 import time
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from rdflib.term import Identifier
 from kg.model.errors import QueryError, StoreError, UsageError
 from kg.model.namespaces import new_graph
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
+from kg.stores.index_lock import EXCLUSIVE, SHARED, UNLOCKED, IndexLock, busy, lock_wait
 from kg.stores.interruptible import interruptible
 from kg.stores.terms import to_oxigraph, triple_to_rdflib
 
@@ -33,23 +37,48 @@ STORE_FOLDER = "store"
 MANIFEST_FILE = "manifest.json"
 MARKER_FILE = "refresh-in-progress"
 
-# Seconds to wait for another process that holds the index lock (a refresh under way).
-LOCK_WAIT_ENV = "KG_INDEX_LOCK_WAIT"
-DEFAULT_LOCK_WAIT = 30.0
-
-# One writable handle per database per process: RocksDB allows a single writer, and a
-# read-only handle cannot be opened in the process that holds the writer.
-_WRITERS: dict[str, list[Any]] = {}
+# RocksDB keeps this many of its old info logs (LOG.old.*); a writable open adds one.
+KEPT_OLD_LOGS = 2
 
 
-def _release_writer(key: str) -> None:
-    entry = _WRITERS.get(key)
-    if entry is None:
+@dataclass
+class _Opened:
+    """One index as this process holds it: the lock, and one handle shared by every
+    OxigraphStore of that folder (RocksDB allows one writer, and a read-only handle
+    cannot be opened in the process that holds the writer)."""
+
+    lock: IndexLock
+    handle: Any = None
+    writable: bool = False
+    users: set[int] = field(default_factory=set)
+
+    def drop_handle(self) -> None:
+        # Dropping the last reference closes the database (and frees RocksDB's own lock).
+        self.handle = None
+        self.writable = False
+
+
+_OPENED: dict[str, _Opened] = {}
+
+
+class DamagedIndex(StoreError):
+    """The database cannot be opened; `cause` is what RocksDB said. A command that knows
+    the files rebuilds the index from them (kg.stores.index.refresh)."""
+
+    def __init__(self, message: str, cause: str) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+def _let_go(key: str, user: int) -> None:
+    opened = _OPENED.get(key)
+    if opened is None:
         return
-    entry[1] -= 1
-    if entry[1] <= 0:
-        # Dropping the last reference closes the database and frees its lock.
-        del _WRITERS[key]
+    opened.users.discard(user)
+    if not opened.users:
+        opened.drop_handle()
+        opened.lock.close()
+        del _OPENED[key]
 
 
 class OxigraphStore:
@@ -61,7 +90,6 @@ class OxigraphStore:
         self.manifest_path = root / MANIFEST_FILE
         self.marker_path = root / MARKER_FILE
         self._key = str(self.store_dir.resolve())
-        self._reader_handle: Any = None
         self._release: weakref.finalize[Any, Any] | None = None
         # Views of some graphs (as of a day), merged in memory (kg.stores.merged).
         self._views: dict[frozenset[str], Any] = {}
@@ -74,52 +102,103 @@ class OxigraphStore:
     # -- handles -------------------------------------------------------------------
 
     def reader(self) -> Any:
-        """A handle for reading: the process's writer if it has one, else read-only."""
-        entry = _WRITERS.get(self._key)
-        if entry is not None:
-            return entry[0]
-        if self._reader_handle is None:
-            import pyoxigraph
-
-            if not self.store_dir.is_dir():
-                return self.writer()
-            try:
-                self._reader_handle = pyoxigraph.Store.read_only(str(self.store_dir))
-            except (OSError, RuntimeError) as error:
-                raise self._broken(error) from error
-        return self._reader_handle
-
-    def writer(self) -> Any:
-        """The writable handle, opened once per process (waits while another process writes)."""
-        entry = _WRITERS.get(self._key)
-        if entry is not None:
-            if self._release is None:
-                entry[1] += 1
-                self._release = weakref.finalize(self, _release_writer, self._key)
-            return entry[0]
+        """A handle for reading: the process's writer if it has one, else read-only under
+        the shared lock (waiting while another process refreshes the index)."""
+        opened = self._opened()
+        if opened.handle is not None:
+            return opened.handle
+        if not self.store_dir.is_dir():
+            return self.writer()
         import pyoxigraph
 
-        self._reader_handle = None
+        if opened.lock.mode == UNLOCKED:
+            opened.lock.acquire(SHARED, lock_wait())
+        try:
+            opened.handle = pyoxigraph.Store.read_only(str(self.store_dir))
+        except (OSError, RuntimeError) as error:
+            raise self._broken(error) from error
+        return opened.handle
+
+    def writer(self) -> Any:
+        """The writable handle under the exclusive lock, opened once per process and kept
+        until `close` or `unlock` (waits while other commands read or write)."""
+        opened = self._opened()
+        if opened.writable:
+            return opened.handle
+        self.lock_exclusive()
+        return self.open_writable()
+
+    def lock_exclusive(self) -> None:
+        """Hold the exclusive lock (closing this process's read-only handle first)."""
+        opened = self._opened()
+        if opened.lock.mode == EXCLUSIVE:
+            return
+        opened.drop_handle()
+        opened.lock.acquire(EXCLUSIVE, lock_wait())
+
+    def try_lock_exclusive(self) -> bool:
+        """Hold the exclusive lock if no other process holds the lock; never waits."""
+        opened = self._opened()
+        if opened.lock.mode == EXCLUSIVE:
+            return True
+        opened.drop_handle()
+        return opened.lock.try_acquire(EXCLUSIVE)
+
+    def try_lock_shared(self) -> bool:
+        """Hold the shared lock if no process is writing; never waits."""
+        opened = self._opened()
+        if opened.lock.mode != UNLOCKED:
+            return True
+        return opened.lock.try_acquire(SHARED)
+
+    def open_writable(self) -> Any:
+        """Open the database for writing; the caller holds the exclusive lock."""
+        import pyoxigraph
+
+        opened = self._opened()
+        assert opened.lock.mode == EXCLUSIVE
+        if opened.writable:
+            return opened.handle
+        opened.drop_handle()
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        wait = _lock_wait()
+        wait = lock_wait()
         deadline = time.monotonic() + wait
         while True:
             try:
                 handle = pyoxigraph.Store(str(self.store_dir))
                 break
             except OSError as error:
+                # Only a program that ignores kg's lock can hold RocksDB's.
                 if "lock" not in str(error).lower():
                     raise self._broken(error) from error
                 if time.monotonic() >= deadline:
-                    raise StoreError(
-                        f"the index at {self.root} is being changed by another process and "
-                        f"stayed locked for {wait:g} s; wait for it to finish and run again "
-                        f"(or give another index with --store oxigraph:PATH)"
-                    ) from error
-                time.sleep(0.1)
-        _WRITERS[self._key] = [handle, 1]
-        self._release = weakref.finalize(self, _release_writer, self._key)
+                    raise busy(self.root, wait) from error
+                time.sleep(0.5)
+        opened.handle, opened.writable = handle, True
+        _prune_old_logs(self.store_dir)
         return handle
+
+    def discard_database(self) -> None:
+        """Delete the database folder (a rebuild starts afresh); under the exclusive lock."""
+        opened = self._opened()
+        assert opened.lock.mode == EXCLUSIVE
+        opened.drop_handle()
+        shutil.rmtree(self.store_dir, ignore_errors=True)
+
+    def unlock(self) -> None:
+        """Close this process's handle and let other commands in (reading reopens)."""
+        opened = self._opened()
+        opened.drop_handle()
+        opened.lock.release()
+
+    def _opened(self) -> _Opened:
+        opened = _OPENED.get(self._key)
+        if opened is None:
+            opened = _OPENED[self._key] = _Opened(IndexLock(self.root))
+        if id(self) not in opened.users:
+            opened.users.add(id(self))
+            self._release = weakref.finalize(self, _let_go, self._key, id(self))
+        return opened
 
     def forget_views(self) -> None:
         """Drop the in-memory views: the graphs behind them have changed."""
@@ -162,10 +241,11 @@ class OxigraphStore:
             view = self._views[key] = merged_view(self.reader(), names)
         return view
 
-    def _broken(self, error: Exception) -> StoreError:
-        return StoreError(
+    def _broken(self, error: Exception) -> DamagedIndex:
+        return DamagedIndex(
             f"the index at {self.root} cannot be opened ({error}); delete that folder "
-            "and run again to rebuild it from the files"
+            "and run again to rebuild it from the files",
+            str(error),
         )
 
     # -- Store protocol ------------------------------------------------------------
@@ -295,7 +375,6 @@ class OxigraphStore:
         return graph_of(self.quads(graphs))
 
     def close(self) -> None:
-        self._reader_handle = None
         if self._release is not None:
             self._release()
             self._release = None
@@ -320,12 +399,12 @@ def _graph_node(name: str) -> Any:
         raise UsageError(f"{name!r} is not an IRI, so it cannot name a graph") from error
 
 
-def _lock_wait() -> float:
-    raw = os.environ.get(LOCK_WAIT_ENV, "")
-    try:
-        return float(raw) if raw else DEFAULT_LOCK_WAIT
-    except ValueError:
-        return DEFAULT_LOCK_WAIT
+def _prune_old_logs(folder: Path) -> None:
+    """Delete all but the newest RocksDB info logs (under the exclusive lock, so no other
+    process rotates or deletes them meanwhile)."""
+    old = sorted(folder.glob("LOG.old.*"), key=lambda path: path.name)
+    for path in old[:-KEPT_OLD_LOGS] if KEPT_OLD_LOGS else old:
+        path.unlink(missing_ok=True)
 
 
 def exact_answers_of(handle: Any, literals: set[str]) -> dict[Any, Literal]:

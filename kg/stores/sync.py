@@ -9,6 +9,7 @@ Light to import: backends load their libraries only when opened.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +88,14 @@ def sync(store: Store, files: Sequence[KnowledgeFile]) -> None:
     if isinstance(store, OxigraphStore):
         from kg.stores.index import refresh
 
-        refresh(store, files)
+        summary = refresh(store, files)
+        if summary.damage is not None:
+            # The index is a cache of the files: repaired, the command goes on (exit 0).
+            print(
+                f"kg: note: the index at {store.root} was damaged ({summary.damage}); "
+                "rebuilt from the files",
+                file=sys.stderr,
+            )
         return
     from kg.stores.sparql_store import SparqlStore
 

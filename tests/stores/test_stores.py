@@ -563,7 +563,8 @@ def test_a_full_build_loads_in_parts_and_leaves_no_staging(
     fresh = open_knowledge("memory", [data], include_ontology=False)
     everything = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert rows(knowledge.store.query(everything)) == rows(fresh.store.query(everything))
-    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == ["manifest.json", "store"]
+    found = sorted(p.name for p in (tmp_path / "index").iterdir())
+    assert found == ["lock", "manifest.json", "store"]
     knowledge.store.close()
 
 
@@ -658,6 +659,7 @@ def test_a_failed_full_build_is_rebuilt_on_the_next_run(
     with pytest.raises(StoreError, match=r"No space left on device.*the next run rebuilds it"):
         open_knowledge(index_spec(tmp_path), [data], include_ontology=False)
     assert sorted(p.name for p in (tmp_path / "index").iterdir()) == [
+        "lock",
         "refresh-in-progress",
         "store",
     ]
