@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from rdflib import Dataset, Graph
+from rdflib import Literal as RdfLiteral
 
 from kg.model import paths
 from kg.model.errors import InputError, UsageError
@@ -201,7 +202,41 @@ def parse_text(text: str, parser: str, source_name: str, base: str | None = None
         return graph
     graph = new_graph()
     _parse_into(graph, text, parser, source_name, base)
+    _refuse_impossible_iris(graph, text, source_name)
     return graph
+
+
+def _refuse_impossible_iris(graph: Graph, text: str, source_name: str) -> None:
+    """An InputError naming the file and the term no RDF may hold where it stands: an
+    IRI with a character no IRI may hold, a literal as subject or predicate. rdflib's
+    parsers let them through; the stores refuse them later with a traceback
+    (Oxigraph: "Invalid IRI code point", "'Literal' object is not ... 'NamedNode'")."""
+    from rdflib import URIRef
+
+    from kg.model.namespaces import NOT_IN_IRI
+
+    iris: set[URIRef] = set()
+    for triple in graph:
+        subject, predicate, value = triple
+        if not isinstance(predicate, URIRef) or isinstance(subject, RdfLiteral):
+            where = "predicate" if not isinstance(predicate, URIRef) else "subject"
+            shown = str(predicate if where == "predicate" else subject)[:60]
+            raise InputError(
+                f"{source_name}: {shown!r} stands as a {where}, where only an IRI may "
+                "(check the punctuation before it: a missing ';' or '.')"
+            )
+        iris.add(predicate)
+        for term in (subject, value):
+            if isinstance(term, URIRef):
+                iris.add(term)
+        if isinstance(value, RdfLiteral) and value.datatype is not None:
+            iris.add(value.datatype)
+    for iri in iris:
+        if (bad := NOT_IN_IRI.search(iri)) is not None:
+            raise InputError(
+                f"{source_name}: the IRI {str(iri)[:80]!r} holds {bad.group()!r}, which "
+                "no IRI may hold; percent-encode it or write a prefixed name"
+            )
 
 
 def _parse_into(target: Graph, text: str, parser: str, source_name: str, base: str | None) -> None:
