@@ -72,7 +72,10 @@ DEFAULT_IS_MERGE_GRAPH = "urn:x-motorsport-kg:default-graph-is-the-merge"
 # one `<PUBLISHED_GRAPH> <PUBLISHED> <graph>` triple each: the knowledge on the server.
 PUBLISHED_GRAPH = "urn:x-motorsport-kg:published-graphs"
 PUBLISHED = "urn:x-motorsport-kg:published"
-HIDDEN_GRAPHS = {MERGE_GRAPH, WRITTEN_GRAPH, DEFAULT_IS_MERGE_GRAPH, PUBLISHED_GRAPH}
+# Written by `kg push` before its first graph and dropped after its last: while it
+# stands, the server holds some graphs new and some old (kg.stores.push_journal).
+PUSH_GRAPH = "urn:x-motorsport-kg:push-in-progress"
+HIDDEN_GRAPHS = {MERGE_GRAPH, WRITTEN_GRAPH, DEFAULT_IS_MERGE_GRAPH, PUBLISHED_GRAPH, PUSH_GRAPH}
 
 _PUBLISHED_QUERY = f"SELECT DISTINCT ?g WHERE {{ ?manifest <{PUBLISHED}> ?g }}"
 # `kg serve`'s snapshot holds kg's own graphs only: there, every named graph is kg's.
@@ -188,6 +191,9 @@ class SparqlStore:
 
     def graph_names(self) -> list[str]:
         if self._graph_names is None:
+            from kg.stores.push_journal import refuse_a_half_done_push
+
+            refuse_a_half_done_push(self)
             found = self._names(_PUBLISHED_QUERY, [("default-graph-uri", PUBLISHED_GRAPH)])
             if not found and self._names(_SERVED_QUERY, []):
                 found = self._names(_ALL_GRAPHS_QUERY, []) | {DEFAULT_IS_MERGE_GRAPH}
@@ -196,6 +202,8 @@ class SparqlStore:
             self._default_is_merge = DEFAULT_IS_MERGE_GRAPH in found and not self._has_merge
             self._graph_names = sorted(found - HIDDEN_GRAPHS)
         return list(self._graph_names)
+
+    pushing = False  # kg push sets it while it writes: the journal stands then
 
     def _names(self, sparql: str, dataset: Dataset) -> set[str]:
         reply = self._ask(sparql, dataset, SPARQL_RESULTS_JSON)
@@ -340,7 +348,7 @@ class SparqlStore:
             self._request("PUT", url, "".join(lines).encode("utf-8"), N_TRIPLES_UTF8)
         else:
             self._insert(name, lines)
-        if name != PUBLISHED_GRAPH:
+        if name not in (PUBLISHED_GRAPH, PUSH_GRAPH):
             self._publish(name)
 
     def _insert(self, name: str, lines: Sequence[str]) -> None:
@@ -409,7 +417,8 @@ class SparqlStore:
                     raise
         else:
             self._update(f"DROP SILENT GRAPH {iri}")
-        self._publish(name, published=False)
+        if name != PUSH_GRAPH:
+            self._publish(name, published=False)
 
     def close(self) -> None:
         self._forget()

@@ -126,7 +126,6 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
     stops the push with the store untouched. With `prune`, graphs of the project's
     graph namespace that no file provides any more are removed.
     """
-    from kg.model.namespaces import GRAPH
     from kg.stores.oxigraph_store import OxigraphStore
 
     if isinstance(store, OxigraphStore):
@@ -137,8 +136,22 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
     from kg.stores.sparql_store import MERGE_GRAPH, WRITTEN_GRAPH, SparqlStore
 
     parsed = _parse_all(files)
-    loaded = _replace_all(store, parsed)
-    if isinstance(store, SparqlStore):
+    if not isinstance(store, SparqlStore):
+        loaded = _replace_all(store, parsed)
+        removed = _prune(store, files) if prune else []
+        return PushSummary(store.description, len(files), loaded.triples, tuple(removed))
+    from kg.stores import push_journal
+
+    # A journal on the server while the graphs go in: a push that dies halfway leaves
+    # it, and reads then refuse the mixed server instead of answering from it.
+    push_journal.begin(store, [item.graph for item, _ in parsed])
+    written = 0
+    try:
+        triples = 0
+        for item, graph in parsed:
+            store.replace_graph(item.graph, graph)
+            triples += len(graph)
+            written += 1
         # The merge beside the graphs: the default graph of a query over all of them.
         from kg.model.namespaces import new_graph
 
@@ -148,14 +161,24 @@ def push(store: Store, files: Sequence[KnowledgeFile], prune: bool = False) -> P
                 merge.add(triple)
         store.replace_graph(MERGE_GRAPH, merge)
         store.replace_graph(WRITTEN_GRAPH, _written(parsed))
-    removed: list[str] = []
-    if prune:
-        wanted = {item.graph for item in files}
-        for name in store.graph_names():
-            if name.startswith(str(GRAPH)) and name not in wanted:
-                store.remove_graph(name)
-                removed.append(name)
-    return PushSummary(store.description, len(files), loaded.triples, tuple(removed))
+        removed = _prune(store, files) if prune else []
+        push_journal.end(store)
+    except StoreError as error:
+        raise push_journal.stopped(error, written, len(parsed)) from error
+    return PushSummary(store.description, len(files), triples, tuple(removed))
+
+
+def _prune(store: Store, files: Sequence[KnowledgeFile]) -> list[str]:
+    """Remove the graphs of the project's namespace that no file provides any more."""
+    from kg.model.namespaces import GRAPH
+
+    wanted = {item.graph for item in files}
+    removed = []
+    for name in store.graph_names():
+        if name.startswith(str(GRAPH)) and name not in wanted:
+            store.remove_graph(name)
+            removed.append(name)
+    return removed
 
 
 def _written(parsed: Sequence[tuple[KnowledgeFile, Graph]]) -> Graph:

@@ -1,0 +1,71 @@
+"""A push that dies halfway must not leave a server whose reads lie (issue 18, item 8).
+
+`kg push` writes a journal graph on the server before its first graph (what it is
+about to write, and when it started) and drops it after its last. While the journal
+stands, the server holds some graphs new and some old, and maybe a deleted file's
+graph: every reading command then stops with exit 3 and says to run `kg push` again,
+which rewrites every graph and completes the push.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from rdflib import Literal, URIRef
+
+from kg.model.errors import StoreError
+from kg.model.namespaces import new_graph
+
+if TYPE_CHECKING:
+    from kg.stores.sparql_store import SparqlStore
+
+PUSHING = URIRef("urn:x-motorsport-kg:pushing")
+STARTED = URIRef("urn:x-motorsport-kg:push-started")
+_JOURNAL_QUERY = f"SELECT DISTINCT ?g WHERE {{ ?push <{PUSHING}> ?g }}"
+
+
+def begin(store: SparqlStore, graphs: Sequence[str]) -> None:
+    """Write the journal: the graphs this push writes, and when it started."""
+    from kg.stores.sparql_store import PUSH_GRAPH
+
+    journal = new_graph()
+    node = URIRef(PUSH_GRAPH)
+    journal.add((node, STARTED, Literal(datetime.now(UTC).isoformat(timespec="seconds"))))
+    for graph in graphs:
+        journal.add((node, PUSHING, URIRef(graph)))
+    store.pushing = True
+    store.replace_graph(PUSH_GRAPH, journal)
+
+
+def end(store: SparqlStore) -> None:
+    """Drop the journal: every graph of the push is written."""
+    from kg.stores.sparql_store import PUSH_GRAPH
+
+    store.remove_graph(PUSH_GRAPH)
+    store.pushing = False
+
+
+def refuse_a_half_done_push(store: SparqlStore) -> None:
+    """A StoreError when the server holds the journal of a push that did not finish."""
+    from kg.stores.sparql_store import PUSH_GRAPH
+
+    if store.pushing:
+        return
+    pending = store._names(_JOURNAL_QUERY, [("default-graph-uri", PUSH_GRAPH)])
+    if pending:
+        raise StoreError(
+            f"{store.description}: a kg push to this server did not finish ({len(pending)} "
+            "graphs were to be written): it holds some graphs new and some old, so its "
+            "answers would mix them; run kg push again to complete it"
+        )
+
+
+def stopped(error: StoreError, written: int, total: int) -> StoreError:
+    """The error of a push that stopped halfway, saying what the server now holds."""
+    return StoreError(
+        f"{error.message}; the push stopped after {written} of {total} graphs: the server "
+        "holds some graphs new and some old, and every command reading it says so until "
+        "kg push is run again"
+    )
