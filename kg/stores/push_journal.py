@@ -11,15 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from kg.model.errors import StoreError
 from kg.model.namespaces import new_graph
 
-if TYPE_CHECKING:
-    from kg.stores.sparql_store import SparqlStore
+# The journal's graph on the server (one of the graphs kg hides from the knowledge).
+PUSH_GRAPH = "urn:x-motorsport-kg:push-in-progress"
+
+
+class SparqlStore(Protocol):
+    """What the journal needs of kg.stores.sparql_store.SparqlStore."""
+
+    pushing: bool
+
+    @property
+    def description(self) -> str: ...
+
+    def replace_graph(self, name: str, graph: Graph) -> None: ...
+    def remove_graph(self, name: str) -> None: ...
+    def _names(self, sparql: str, dataset: list[tuple[str, str]]) -> set[str]: ...
+
 
 PUSHING = URIRef("urn:x-motorsport-kg:pushing")
 STARTED = URIRef("urn:x-motorsport-kg:push-started")
@@ -28,8 +42,6 @@ _JOURNAL_QUERY = f"SELECT DISTINCT ?g WHERE {{ ?push <{PUSHING}> ?g }}"
 
 def begin(store: SparqlStore, graphs: Sequence[str]) -> None:
     """Write the journal: the graphs this push writes, and when it started."""
-    from kg.stores.sparql_store import PUSH_GRAPH
-
     journal = new_graph()
     node = URIRef(PUSH_GRAPH)
     journal.add((node, STARTED, Literal(datetime.now(UTC).isoformat(timespec="seconds"))))
@@ -41,16 +53,12 @@ def begin(store: SparqlStore, graphs: Sequence[str]) -> None:
 
 def end(store: SparqlStore) -> None:
     """Drop the journal: every graph of the push is written."""
-    from kg.stores.sparql_store import PUSH_GRAPH
-
     store.remove_graph(PUSH_GRAPH)
     store.pushing = False
 
 
 def refuse_a_half_done_push(store: SparqlStore) -> None:
     """A StoreError when the server holds the journal of a push that did not finish."""
-    from kg.stores.sparql_store import PUSH_GRAPH
-
     if store.pushing:
         return
     pending = store._names(_JOURNAL_QUERY, [("default-graph-uri", PUSH_GRAPH)])

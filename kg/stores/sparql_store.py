@@ -27,6 +27,7 @@ from kg.model.namespaces import new_graph
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
 from kg.stores.config import checked_url, redact
 from kg.stores.http_client import PASSWORD_ENV, TIMEOUT_ENV, USER_ENV, HttpClient, Reply
+from kg.stores.push_journal import PUSH_GRAPH, refuse_a_half_done_push
 from kg.stores.remote_views import MergedViews
 from kg.stores.sparql_protocol import (
     Dataset,
@@ -72,9 +73,8 @@ DEFAULT_IS_MERGE_GRAPH = "urn:x-motorsport-kg:default-graph-is-the-merge"
 # one `<PUBLISHED_GRAPH> <PUBLISHED> <graph>` triple each: the knowledge on the server.
 PUBLISHED_GRAPH = "urn:x-motorsport-kg:published-graphs"
 PUBLISHED = "urn:x-motorsport-kg:published"
-# Written by `kg push` before its first graph and dropped after its last: while it
-# stands, the server holds some graphs new and some old (kg.stores.push_journal).
-PUSH_GRAPH = "urn:x-motorsport-kg:push-in-progress"
+# PUSH_GRAPH: written by `kg push` before its first graph and dropped after its last;
+# while it stands, the server holds some graphs new and some old (kg.stores.push_journal).
 HIDDEN_GRAPHS = {MERGE_GRAPH, WRITTEN_GRAPH, DEFAULT_IS_MERGE_GRAPH, PUBLISHED_GRAPH, PUSH_GRAPH}
 
 _PUBLISHED_QUERY = f"SELECT DISTINCT ?g WHERE {{ ?manifest <{PUBLISHED}> ?g }}"
@@ -191,8 +191,6 @@ class SparqlStore:
 
     def graph_names(self) -> list[str]:
         if self._graph_names is None:
-            from kg.stores.push_journal import refuse_a_half_done_push
-
             refuse_a_half_done_push(self)
             found = self._names(_PUBLISHED_QUERY, [("default-graph-uri", PUBLISHED_GRAPH)])
             if not found and self._names(_SERVED_QUERY, []):
