@@ -58,10 +58,6 @@ GERMAN_EXPLANATIONS = {
     # Checks across the seasons (kg.answers.reconcile_season_rules).
     "in one official line-up": "in einer offiziellen Fahrerbesetzung",
     "in one team's official line-ups": "in den offiziellen Fahrerbesetzungen eines Teams",
-    "the country code the official results give": (
-        "der Ländercode, den die offiziellen Ergebnisse angeben"
-    ),
-    "another country code": "ein anderer Ländercode",
     "the next race of the series with official results": (
         "das nächste Rennen der Serie mit offiziellen Ergebnissen"
     ),
@@ -123,6 +119,10 @@ _GERMAN_PATTERNS += (
         "der Hersteller aller {n} offiziellen Nennungen",
     ),
     (r"same car at (?P<what>.+)", "dasselbe Auto bei {what}"),
+    (
+        r"the country code the official results give \((?P<code>[A-Z]{3}) in ISO 3166\)",
+        "der Ländercode, den die offiziellen Ergebnisse angeben ({code} nach ISO 3166)",
+    ),
     (
         r"no official race of (?P<who>.+) in the (?P<car>.+)",
         "kein offizielles Rennen von {who} im {car}",

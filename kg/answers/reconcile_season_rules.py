@@ -211,20 +211,33 @@ def _cars(s: Seasons, races: list[Race]) -> str:
 
 
 def nationality(claim: Claim, s: Seasons) -> Verdict:
-    """The country a driver races for, against the code the official results give."""
+    """The country a driver races for, against the code the official results give: the
+    country's ISO 3166-1 alpha-3 code, found by its English name (pycountry)."""
     person, country = claim.subject, str(claim.value)
-    codes = {str(c) for c in s.fact(country, MS.alpha3Code)}
     theirs = [r for r in s.races if person in r.drivers]
     published = sorted({str(c) for c in s.fact(person, MS.countryCode)})
     if not theirs or not published:
         return CANNOT_SAY, "", "the official results do not give this driver's country", None
-    if not codes:
-        why = f"{s.label(country)} has no ISO 3166 code in the knowledge to compare with"
+    code = iso_code(s.label(country))
+    if code is None:
+        why = f"no ISO 3166 code is known for {s.label(country)!r} to compare with"
         return CANNOT_SAY, ", ".join(published), why, theirs[0]
-    if codes & set(published):
-        why = "the country code the official results give"
+    if code in published:
+        why = f"the country code the official results give ({code} in ISO 3166)"
         return CORROBORATED, ", ".join(published), why, theirs[0]
-    return CONTRADICTED, ", ".join(published), "another country code", theirs[0]
+    why = f"another country code ({s.label(country)} is {code} in ISO 3166)"
+    return CONTRADICTED, ", ".join(published), why, theirs[0]
+
+
+def iso_code(name: str) -> str | None:
+    """The ISO 3166-1 alpha-3 code of a country named in English, or None."""
+    import pycountry
+
+    try:
+        found = pycountry.countries.lookup(name)
+    except LookupError:
+        return None
+    return str(found.alpha_3)
 
 
 def raced_before(claim: Claim, s: Seasons) -> Verdict:

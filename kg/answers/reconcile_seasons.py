@@ -240,7 +240,6 @@ _LEANED_ON = {
         MS.racingClass,
         MS.notBefore,
         MS.notAfter,
-        MS.alpha3Code,
         MS.countryCode,
         MS.timeExpression,
         MS.validAt,

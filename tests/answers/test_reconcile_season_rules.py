@@ -111,11 +111,14 @@ def test_teammates_in_one_team_but_two_cars_are_corroborated_as_such() -> None:
 
 
 def test_a_country_is_compared_by_its_iso_code_and_never_guessed() -> None:
-    with_code = _seasons(fin__alpha3Code=[Literal("FIN")], ann__countryCode=[Literal("SWE")])
-    verdict, official, _, _ = rules.nationality(_claim("ann", MS.nationality, "fin"), with_code)
+    swede = Seasons(RACES, {("ann", str(MS.countryCode)): [Literal("SWE")]}, {"fin": "Finland"})
+    verdict, official, why, _ = rules.nationality(_claim("ann", MS.nationality, "fin"), swede)
     assert (verdict, official) == (CONTRADICTED, "SWE")
-    no_code = _seasons(ann__countryCode=[Literal("FIN")])
-    assert rules.nationality(_claim("ann", MS.nationality, "fin"), no_code)[0] == CANNOT_SAY
+    assert why == "another country code (Finland is FIN in ISO 3166)"
+    finn = Seasons(RACES, {("ann", str(MS.countryCode)): [Literal("FIN")]}, {"fin": "Finland"})
+    assert rules.nationality(_claim("ann", MS.nationality, "fin"), finn)[0] == CORROBORATED
+    unknown = Seasons(RACES, {("ann", str(MS.countryCode)): [Literal("FIN")]}, {"x": "Atlantis"})
+    assert rules.nationality(_claim("ann", MS.nationality, "x"), unknown)[0] == CANNOT_SAY
 
 
 def test_a_start_date_as_a_plain_date_and_a_maker_the_entries_contradict() -> None:
