@@ -93,11 +93,22 @@ def kg_args(*args: str, data: Sequence[Path] = ()) -> list[str]:
 _CACHE_KEY = pytest.StashKey[str]()
 
 
+def _ctrl_c_reaches_children() -> None:
+    """Tests send SIGINT to `kg` as Ctrl-C at a terminal would. A shell that starts the
+    suite in the background (`bash .ci/run &`) makes it ignore SIGINT, and every child
+    inherits that; a Python handler is not inherited, so the children get the default."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     import os
     import tempfile
 
     os.environ.setdefault("KG_STORE", "memory")
+    _ctrl_c_reaches_children()
     os.environ["KG_DATA"] = os.pathsep.join(str(path) for path in CORE_DATA)
     cache = tempfile.mkdtemp(prefix="kg-test-cache-")
     config.stash[_CACHE_KEY] = cache
