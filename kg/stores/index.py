@@ -290,6 +290,13 @@ def _to_nquads(item: KnowledgeFile, data: bytes) -> tuple[bytes, bool, int, tupl
                 for q in parsed
             ]
             return _staged_file(triples, item.graph, True)
+        except MemoryError as error:
+            # Oxigraph's parser holds at most 16 MiB of one term (its "buffer maximal
+            # size"); the index could not hold the value either.
+            raise InputError(
+                f"{item.display}: a value is larger than the on-disk index can hold "
+                f"({error}); split it, or read this file with --store memory"
+            ) from error
         except (SyntaxError, ValueError, OSError):
             # rdflib names the line and what it expected; it may also accept what
             # Oxigraph refuses (the in-memory store reads with rdflib too).

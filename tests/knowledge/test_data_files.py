@@ -141,3 +141,30 @@ def test_the_graph_of_a_plain_name_is_unchanged() -> None:
     assert graph_iri_for(path) == str(
         URIRef("https://w3id.org/motorsport-kg/graph/data/imsa/2024/17-tire-rack.com-battle/x-y_z")
     )
+
+
+def test_a_value_too_large_for_the_index_is_named_and_leaves_the_index_usable(
+    tmp_path: Path,
+) -> None:
+    # A 50 MB literal ended in a MemoryError traceback while staging the index (Oxigraph's
+    # parser holds at most 16 MiB of one term); the memory store reads it.
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    data = tmp_path / "data"
+    data.mkdir()
+    big = data / "big.ttl"
+    big.write_text('<urn:a> <urn:b> "' + "x" * 17_000_000 + '" .\n', encoding="utf-8")
+    query = ["query", "-e", "SELECT (STRLEN(?o) AS ?n) WHERE { <urn:a> ?p ?o }", "--format", "csv"]
+    index = ["--store", f"oxigraph:{tmp_path / 'index'}", "--data", str(data)]
+    refused = CliRunner().invoke(cli, [*index, *query])
+    assert refused.exit_code == 3, refused.output
+    assert "big.ttl: a value is larger than the on-disk index can hold" in refused.stderr
+    assert "--store memory" in refused.stderr
+    memory = CliRunner().invoke(cli, ["--store", "memory", "--data", str(data), *query])
+    assert memory.exit_code == 0 and memory.stdout.split() == ["n", "17000000"]
+    big.write_text('<urn:a> <urn:b> "small" .\n', encoding="utf-8")
+    fixed = CliRunner().invoke(cli, [*index, *query])
+    assert fixed.exit_code == 0, fixed.output
+    assert fixed.stdout.split() == ["n", "5"]
