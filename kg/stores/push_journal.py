@@ -37,7 +37,7 @@ class SparqlStore(Protocol):
 
 PUSHING = URIRef("urn:x-motorsport-kg:pushing")
 STARTED = URIRef("urn:x-motorsport-kg:push-started")
-_JOURNAL_QUERY = f"SELECT DISTINCT ?g WHERE {{ ?push <{PUSHING}> ?g }}"
+_JOURNAL_QUERY = "SELECT DISTINCT ?g WHERE { ?push <urn:x-motorsport-kg:pushing> ?g }"
 
 
 def begin(store: SparqlStore, graphs: Sequence[str]) -> None:

@@ -77,9 +77,13 @@ PUBLISHED = "urn:x-motorsport-kg:published"
 # while it stands, the server holds some graphs new and some old (kg.stores.push_journal).
 HIDDEN_GRAPHS = {MERGE_GRAPH, WRITTEN_GRAPH, DEFAULT_IS_MERGE_GRAPH, PUBLISHED_GRAPH, PUSH_GRAPH}
 
-_PUBLISHED_QUERY = f"SELECT DISTINCT ?g WHERE {{ ?manifest <{PUBLISHED}> ?g }}"
+# Fixed texts: the IRIs are kg's own constants (PUBLISHED, DEFAULT_IS_MERGE_GRAPH).
+_PUBLISHED_QUERY = "SELECT DISTINCT ?g WHERE { ?manifest <urn:x-motorsport-kg:published> ?g }"
 # `kg serve`'s snapshot holds kg's own graphs only: there, every named graph is kg's.
-_SERVED_QUERY = f"SELECT ?g WHERE {{ VALUES ?g {{ <{DEFAULT_IS_MERGE_GRAPH}> }} GRAPH ?g {{ }} }}"
+_SERVED_QUERY = (
+    "SELECT ?g WHERE { VALUES ?g { <urn:x-motorsport-kg:default-graph-is-the-merge> } "
+    "GRAPH ?g { } }"
+)
 _ALL_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 # The literals the files' graphs hold under kg's own datatype (kg.stores.terms.exact).
 _EXACT_QUERY = (

@@ -19,14 +19,14 @@ if TYPE_CHECKING:
 # Reading only the data a neighbourhood needs (see data_around).
 _BATCH = 500
 # Fixed query texts; the nodes of a batch are bound to ?x by kg.stores.values.inject_rows.
-_PREFIXES = """PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
+QUERY_PREFIXES = """PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 # The links of ?x both ways (rdf:type and rdf:predicate are never drawn).
 _NEIGHBOURS = (
-    _PREFIXES
+    QUERY_PREFIXES
     + """SELECT DISTINCT ?x ?p ?n WHERE {
   { ?x ?p ?n } UNION { ?n ?p ?x }
   FILTER(isIRI(?n) && ?p NOT IN (rdf:type, rdf:predicate))
@@ -35,11 +35,11 @@ _NEIGHBOURS = (
 # Whether ?x is a claim: stated in a source, or of a claim class (one test, used for
 # ?x, ?o and ?c below).
 _IS_CLAIM = "(EXISTS { ?x ms:statedIn ?source } || EXISTS { ?x a/rdfs:subClassOf* ms:Claim })"
-_CLAIMS = _PREFIXES + "SELECT ?x ?claim WHERE { BIND(" + _IS_CLAIM + " AS ?claim) }"
+_CLAIMS = QUERY_PREFIXES + "SELECT ?x ?claim WHERE { BIND(" + _IS_CLAIM + " AS ?claim) }"
 # A claim's links, with their graph; ?other: the target is surely not drawn as an
 # entity (a value or a source); ?claim: the target is a claim.
 _LINKS = (
-    _PREFIXES
+    QUERY_PREFIXES
     + """SELECT ?x ?p ?o ?g ?other ?claim WHERE {
   GRAPH ?g { ?x ?p ?o }
   FILTER(isIRI(?o) && ?p NOT IN (rdf:type, rdf:predicate))
@@ -53,7 +53,7 @@ _LINKS = (
 )
 # The claims that name ?x (other than as their source).
 _CLAIMS_ABOUT = (
-    _PREFIXES
+    QUERY_PREFIXES
     + """SELECT DISTINCT ?c WHERE {
   ?c ?p ?x .
   FILTER(isIRI(?c) && ?p NOT IN (rdf:type, rdf:predicate, ms:statedIn))

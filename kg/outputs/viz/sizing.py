@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, TypeGuard
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
+from kg.outputs.viz.around import QUERY_PREFIXES
 from kg.outputs.viz.convert import drawn_data_graphs
 from kg.outputs.viz.figures import MAX_PICTURE_EDGES, MAX_PICTURE_NODES, PictureTooLarge
 from kg.outputs.viz.terms import PROVENANCE, STATEMENT_PARTS, is_vocabulary
@@ -41,11 +42,7 @@ if TYPE_CHECKING:
     from kg.knowledge.project import Knowledge
     from kg.stores.base import Store
 
-_PREFIXES = """PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
+_PREFIXES = QUERY_PREFIXES
 # Fixed query texts, over every graph (what one graph says is enough to doubt a node).
 _VALUES_AND_SOURCES = (
     _PREFIXES
