@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 import click
 
-from kg.cli.common import Settings
+from kg.cli.common import Settings, interrupt_exits
 
 HELP = """kg: build, check, query and draw the motorsport knowledge graph.
 
@@ -68,6 +69,24 @@ SUMMARIES: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    """Commands imported when they run; Ctrl-C at any moment is one line and exit 130
+    (click alone says "Aborted!" and exits 1 while it reads the command line or finds
+    the command, the code that means "does not conform")."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with interrupt_exits():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with interrupt_exits():
+            return super().invoke(ctx)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
@@ -42,6 +43,20 @@ def fail(message: str, exit_code: int) -> None:
     sys.exit(exit_code)
 
 
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line and exit 130, at whatever moment it came."""
+    click.echo("kg: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+@contextlib.contextmanager
+def interrupt_exits() -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt:
+        interrupted()
+
+
 def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
     """Turn KGError into a one-line message on stderr and its documented exit code, and
     Ctrl-C into one line and exit 130 (click alone would say "Aborted!" and exit 1)."""
@@ -54,8 +69,7 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
             fail(error.message, error.exit_code)
             raise AssertionError("unreachable") from error
         except KeyboardInterrupt:
-            click.echo("kg: interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            interrupted()
 
     return wrapper
 

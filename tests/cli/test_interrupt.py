@@ -83,3 +83,77 @@ def test_ctrl_c_stops_a_wait_for_a_silent_sparql_server() -> None:
         for connection in accepted:
             connection.close()
         listener.close()
+
+
+# Sends a real SIGINT to the process itself when the named module is first imported: a
+# Ctrl-C at a chosen moment of a command's life, before its body runs.
+SIGINT_ON_IMPORT = """
+import os, runpy, signal, sys
+
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == os.environ["KG_TEST_SIGINT_ON_IMPORT"]:
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+sys.argv[0] = "kg"
+runpy.run_module("kg", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "click",  # kg's own start, before the command line is read
+        "kg.cli.query_cmd",  # the command being found (click said "Aborted!", exit 1)
+        "pyoxigraph",  # the store being opened
+        "rdflib",
+    ],
+)
+def test_ctrl_c_before_the_command_runs_is_exit_130(module: str, tmp_path: Path) -> None:
+    index = f"oxigraph:{tmp_path / 'index'}"
+    args = [*DATA_ARGS, "--store", index, "query", "-e", "ASK {}"]
+    finished = subprocess.run(
+        [sys.executable, "-c", SIGINT_ON_IMPORT, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **{key: value for key, value in os.environ.items() if key != "KG_STORE"},
+            "KG_TEST_SIGINT_ON_IMPORT": module,
+        },
+    )
+    assert (finished.returncode, finished.stderr) == (130, "kg: interrupted\n")
+    assert finished.stdout == ""
+
+
+def test_ctrl_c_at_any_moment_of_a_first_build_is_exit_130_and_the_next_run_is_right(
+    tmp_path: Path,
+) -> None:
+    """SIGINT at moments spread over a fresh index build (reading, staging, loading):
+    each run either finished or stopped within a second with exit 130, and the run after
+    it answers exactly as an uninterrupted one."""
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    reference = subprocess.run(
+        [sys.executable, "-m", "kg", *DATA_ARGS, "--store", "memory", "query", "-e", count],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert reference.returncode == 0, reference.stderr
+    for step, delay in enumerate((0.15, 0.4, 0.8, 1.2, 1.8)):
+        index = f"oxigraph:{tmp_path / f'index-{step}'}"
+        process = _kg("--store", index, "query", "-e", "ASK {}")
+        time.sleep(delay)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+        waited = time.monotonic() - sent
+        assert process.returncode in (0, 130), (delay, errors)
+        if process.returncode == 130:
+            assert errors == "kg: interrupted\n", (delay, errors)
+            assert waited < 1.5, (delay, waited)
+        again = _kg("--store", index, "query", "-e", count)
+        answer, notes = again.communicate(timeout=120)
+        assert (again.returncode, answer) == (0, reference.stdout), (delay, notes)
