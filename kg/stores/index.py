@@ -21,7 +21,10 @@ the read-only commands after it do not pay for the bulk loads' overlapping files
 Safety: a marker file is written before the first change and removed after the
 new manifest is in place; a run that finds the marker (a crash mid-refresh)
 rebuilds the index from scratch, as does a run that finds the index damaged (its
-manifest unreadable, its database missing or refusing to open), saying why.
+manifest unreadable, its database missing or refusing to open), saying why. Damage
+that only a read finds (a table's block with a bad checksum) is rebuilt the same way
+when the read is a refresh; a query finds it later and has the index rebuilt through
+`OxigraphStore.repair`, which the command set up (kg.stores.sync).
 
 Concurrency (kg.stores.index_lock): a command with nothing to refresh reads under
 the shared lock; one with work takes the exclusive lock, plans again (another may
@@ -47,7 +50,7 @@ from kg.model.fileio import write_atomically
 from kg.model.files import KnowledgeFile, parse_file, rdf_format
 from kg.stores.index_lock import busy, lock_wait
 from kg.stores.manifest import Entry, Manifest, manifest_text, manifest_version, read_manifest
-from kg.stores.oxigraph_store import DamagedIndex, OxigraphStore
+from kg.stores.oxigraph_store import DAMAGE_MARK, DamagedIndex, OxigraphStore, is_corruption
 
 # 4: the default graph holds the merge of the named graphs (kg.stores.merged).
 # A file modified within this many nanoseconds before a scan is hashed again next time.
@@ -172,7 +175,7 @@ def _damage(store: OxigraphStore, manifest: Manifest | None) -> str | None:
     first build, a build that failed before loading, an index of another kg version)."""
     tables = store.store_dir.is_dir() and any(store.store_dir.glob("*.sst"))
     if store.marker_path.exists():
-        return "a refresh was interrupted"
+        return _marked(store.marker_path)
     if manifest is not None:
         return None if store.store_dir.is_dir() else "its database folder is missing"
     if not store.manifest_path.exists():
@@ -180,6 +183,17 @@ def _damage(store: OxigraphStore, manifest: Manifest | None) -> str | None:
     if manifest_version(store.manifest_path) is None:
         return f"{store.manifest_path.name} cannot be read"
     return None
+
+
+def _marked(marker: Path) -> str:
+    """Why the marker is there: damage a read found, else a refresh cut short."""
+    try:
+        text = marker.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if text.startswith(DAMAGE_MARK):
+        return text[len(DAMAGE_MARK) :].strip()
+    return "a refresh was interrupted"
 
 
 # RDF formats Oxigraph parses natively (fast); others go through rdflib.
@@ -414,49 +428,47 @@ def _refresh_exclusively(
     return _apply(store, files, plan)
 
 
-def rebuild(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSummary:
-    """Load every file again from scratch (what `kg push` does to an index)."""
+def rebuild(
+    store: OxigraphStore, files: Sequence[KnowledgeFile], damage: str | None = None
+) -> RefreshSummary:
+    """Load every file again from scratch (what `kg push` does to an index, and what a
+    command does when a read finds the index damaged: `damage` says how)."""
     stats = {manifest_key(item): _stat(item) for item in files}
     store.lock_exclusive()
     try:
-        return _apply(store, files, _Plan(True, tuple(files), (), True, {}, stats))
+        return _apply(store, files, _Plan(True, tuple(files), (), True, {}, stats, damage))
     finally:
         store.unlock()
 
 
 def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) -> RefreshSummary:
-    import pyoxigraph
-
     scanned_ns = time.time_ns()
     store.lock_exclusive()  # the caller's: no other process stages, writes or reads
     store.root.mkdir(parents=True, exist_ok=True)
     staging = store.root / STAGING_FOLDER
     staged = _stage(plan.reload, staging, _parts(plan) if plan.rebuild else None)
+    damaged: _Plan | None = None
     try:
         write_atomically(store.marker_path, f"pid {os.getpid()}\n")
         if plan.rebuild:
             # Afresh: whatever damage the old database had goes with it.
             store.discard_database()
-        handle = store.writer()
-        tables_before = _table_files(store)
         try:
-            if plan.rebuild:
-                _bulk_load(handle, staged.parts)
-            else:
-                for name in plan.remove:
-                    _drop(handle, pyoxigraph.NamedNode(name))
-                for item in plan.reload:
-                    _replace(handle, staged, pyoxigraph.NamedNode(item.graph))
-            handle.flush()
-            if plan.rebuild or _table_files(store) - tables_before > COMPACT_ABOVE_NEW_FILES:
-                _compact(handle)
+            _load(store, plan, staged)
         except (OSError, RuntimeError, SyntaxError, ValueError) as error:
-            raise StoreError(
-                f"refreshing the index at {store.root} failed: {error}; "
-                "run again (the next run rebuilds it)"
-            ) from error
+            if not (is_corruption(error) and not plan.rebuild):
+                raise StoreError(
+                    f"refreshing the index at {store.root} failed: {error}; "
+                    "run again (the next run rebuilds it)"
+                ) from error
+            # The refresh read a damaged table (dropping a changed file's triples):
+            # the index is a cache of the files, so it is built again from them.
+            damage = str(error).splitlines()[0]
+            damaged = _Plan(True, tuple(files), (), True, {}, plan.stats, damage)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if damaged is not None:
+        return _apply(store, files, damaged)
     entries = _entries(files, plan, staged, read_manifest(store.manifest_path))
     write_atomically(store.manifest_path, manifest_text(Manifest(scanned_ns, entries)))
     store.marker_path.unlink()
@@ -468,6 +480,24 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
         triples_loaded=staged.triples,
         damage=plan.damage,
     )
+
+
+def _load(store: OxigraphStore, plan: _Plan, staged: _Staged) -> None:
+    """Write the staged files into the database (all of them, or the changed graphs)."""
+    import pyoxigraph
+
+    handle = store.writer()
+    tables_before = _table_files(store)
+    if plan.rebuild:
+        _bulk_load(handle, staged.parts)
+    else:
+        for name in plan.remove:
+            _drop(handle, pyoxigraph.NamedNode(name))
+        for item in plan.reload:
+            _replace(handle, staged, pyoxigraph.NamedNode(item.graph))
+    handle.flush()
+    if plan.rebuild or _table_files(store) - tables_before > COMPACT_ABOVE_NEW_FILES:
+        _compact(handle)
 
 
 def _entries(

@@ -30,7 +30,10 @@ def interruptible(call: Callable[[], T]) -> T:
         try:
             outcome.append(call())
         except BaseException as error:  # noqa: BLE001  (handed to the caller, re-raised there)
-            failure.append(error)
+            # Without the worker's frames: their locals (a pyoxigraph answer being read)
+            # must be freed in this thread, and pyoxigraph objects refuse to be dropped in
+            # another ("... is unsendable, but is being dropped on another thread").
+            failure.append(error.with_traceback(None))
 
     worker = threading.Thread(target=work, name="kg-query", daemon=True)
     worker.start()

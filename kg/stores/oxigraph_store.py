@@ -13,15 +13,14 @@ nobody reads meanwhile; others wait (KG_INDEX_LOCK_WAIT seconds, default 30).
 
 from __future__ import annotations
 
-import functools
-import re
+import contextlib
 import shutil
 import time
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
@@ -29,6 +28,8 @@ from rdflib.term import Identifier
 from kg.model.errors import QueryError, StoreError, UsageError
 from kg.model.namespaces import new_graph
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
+from kg.stores.bound_text import inlined as inlined_text
+from kg.stores.bound_text import with_projected, without_last_columns
 from kg.stores.index_lock import EXCLUSIVE, SHARED, UNLOCKED, IndexLock, busy, lock_wait
 from kg.stores.interruptible import interruptible
 from kg.stores.terms import to_oxigraph, triple_to_rdflib
@@ -36,6 +37,9 @@ from kg.stores.terms import to_oxigraph, triple_to_rdflib
 STORE_FOLDER = "store"
 MANIFEST_FILE = "manifest.json"
 MARKER_FILE = "refresh-in-progress"
+T = TypeVar("T")
+# How the marker starts when a read found the database damaged (the cause follows).
+DAMAGE_MARK = "found damaged: "
 
 # RocksDB keeps this many of its old info logs (LOG.old.*); a writable open adds one.
 KEPT_OLD_LOGS = 2
@@ -94,6 +98,9 @@ class OxigraphStore:
         # Views of some graphs (as of a day), merged in memory (kg.stores.merged).
         self._views: dict[frozenset[str], Any] = {}
         self._exact: dict[Any, Literal] | None = None
+        # Set by a command that knows the files (kg.stores.sync): rebuilds the index from
+        # them when a read finds it damaged, so that the read can be answered after all.
+        self.repair: Callable[[str], None] | None = None
 
     @property
     def description(self) -> str:
@@ -251,14 +258,22 @@ class OxigraphStore:
     # -- Store protocol ------------------------------------------------------------
 
     def graph_names(self) -> list[str]:
+        return self._repaired(self._graph_names)
+
+    def _graph_names(self) -> list[str]:
         import pyoxigraph
 
         handle = self.reader()
         names = []
-        for name in handle.named_graphs():
-            # Oxigraph keeps emptied graphs by name; other backends forget them.
-            if isinstance(name, pyoxigraph.NamedNode) and _has_quads(handle, name):
-                names.append(name.value)
+        try:
+            for name in handle.named_graphs():
+                # Oxigraph keeps emptied graphs by name; other backends forget them.
+                if isinstance(name, pyoxigraph.NamedNode) and _has_quads(handle, name):
+                    names.append(name.value)
+        except (OSError, RuntimeError) as error:
+            if is_corruption(error):
+                raise self.damaged(error) from error
+            raise self._failed(error) from error
         return sorted(names)
 
     def replace_graph(self, name: str, graph: Graph) -> None:
@@ -295,6 +310,18 @@ class OxigraphStore:
         """Changing graphs by hand breaks the link to the files: the next refresh rebuilds."""
         self.manifest_path.unlink(missing_ok=True)
 
+    def damaged(self, error: Exception) -> DamagedIndex:
+        """Damage a read found (RocksDB: "Corruption: block checksum mismatch ..."): left
+        marked, so that the next run rebuilds the index even if this one cannot."""
+        cause = str(error).splitlines()[0] if str(error) else type(error).__name__
+        with contextlib.suppress(OSError):  # a read-only folder: the error still says it
+            self.marker_path.write_text(f"{DAMAGE_MARK}{cause}\n", encoding="utf-8")
+        return DamagedIndex(
+            f"the index at {self.root} is damaged ({cause}); run again: the next run "
+            "rebuilds it from the files",
+            cause,
+        )
+
     def _failed(self, error: Exception) -> StoreError:
         return StoreError(
             f"the index at {self.root} failed: {error}; run again (the next run repairs it)"
@@ -308,15 +335,42 @@ class OxigraphStore:
         *,
         write_values: bool = True,
     ) -> QueryResult:
-        """`write_values=False`: never write bound values into the query text."""
+        """`write_values=False`: never write bound values into the query text.
+
+        A query that finds the index damaged has it rebuilt (when `repair` is set) and
+        runs once more."""
+        return self._repaired(
+            lambda: self._query(sparql, bindings, graphs, write_values=write_values)
+        )
+
+    def _repaired(self, read: Callable[[], T]) -> T:
+        """`read()`; when it finds the index damaged and `repair` is set, once more after
+        the repair (a read that streams its answer, `quads`, cannot be run again)."""
+        try:
+            return read()
+        except DamagedIndex as damage:
+            repair, self.repair = self.repair, None  # once: a second failure is reported
+            if repair is None:
+                raise
+            repair(damage.cause)
+            return read()
+
+    def _query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Identifier] | None,
+        graphs: Sequence[str] | None,
+        *,
+        write_values: bool,
+    ) -> QueryResult:
         options: dict[str, Any] = {}
         # Every graph: the default graph is their merge, kept by the index. Some graphs:
         # their merge, made in memory (a union of Oxigraph graphs is not a set).
         handle = self.reader() if graphs is None else self._view(graphs)
         text = sparql
         hidden = 0
-        inlined = _inlined(sparql, bindings) if bindings and write_values else None
-        projected = _with_projected(sparql, bindings) if bindings and inlined is None else None
+        inlined = inlined_text(sparql, bindings) if bindings and write_values else None
+        projected = with_projected(sparql, bindings) if bindings and inlined is None else None
         if inlined is not None:
             # The values written into the query: Oxigraph's planner sees them and starts
             # from them (1.7 ms for driver-lineups at a million triples, where the same
@@ -348,14 +402,16 @@ class OxigraphStore:
             answer = interruptible(
                 lambda: query_result(handle.query(text, **options), self.exact_answers())
             )
-            return _without_last_columns(answer, hidden)
+            return without_last_columns(answer, hidden)
         except SyntaxError as error:
             if inlined is not None:
                 # A value where SPARQL allows none (a literal as a predicate): bound
                 # the other way it simply matches nothing, as on the other backends.
-                return self.query(sparql, bindings, graphs, write_values=False)
+                return self._query(sparql, bindings, graphs, write_values=False)
             raise described_syntax_error(sparql, error) from error
         except (OSError, RuntimeError) as error:
+            if is_corruption(error):
+                raise self.damaged(error) from error
             raise QueryError(
                 f"the query failed while running on {self.description}: {error}"
             ) from error
@@ -365,19 +421,29 @@ class OxigraphStore:
         names = self.graph_names() if graphs is None else sorted(set(graphs))
         for name in names:
             iri = URIRef(name)
-            for quad in handle.quads_for_pattern(None, None, None, _graph_node(name)):
-                yield (*triple_to_rdflib(quad), iri)
+            try:
+                for quad in handle.quads_for_pattern(None, None, None, _graph_node(name)):
+                    yield (*triple_to_rdflib(quad), iri)
+            except (OSError, RuntimeError) as error:
+                if is_corruption(error):
+                    raise self.damaged(error) from error
+                raise self._failed(error) from error
 
     def graph(self, name: str) -> Graph:
-        return graph_of(self.quads([name]), identifier=name)
+        return self._repaired(lambda: graph_of(self.quads([name]), identifier=name))
 
     def union(self, graphs: Sequence[str] | None = None) -> Graph:
-        return graph_of(self.quads(graphs))
+        return self._repaired(lambda: graph_of(self.quads(graphs)))
 
     def close(self) -> None:
         if self._release is not None:
             self._release()
             self._release = None
+
+
+def is_corruption(error: BaseException) -> bool:
+    """RocksDB found bytes of the database wrong while reading them."""
+    return "Corruption:" in str(error)
 
 
 def _term(term: Any) -> Identifier | None:
@@ -458,104 +524,6 @@ def query_result(answer: Any, exact: Mapping[Any, Literal]) -> QueryResult:
     columns = range(len(variables))
     rows = tuple(tuple(term(solution[index]) for index in columns) for solution in answer)
     return QueryResult(kind="select", variables=variables, rows=rows)
-
-
-_PROJECTION = re.compile(
-    r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(?P<variables>(?:\?\w+\s+)+)(?=WHERE\b|\{)",
-    re.IGNORECASE,
-)
-
-
-def _with_projected(sparql: str, bindings: Mapping[str, Identifier]) -> str | None:
-    """The query also selecting the bound variables, or None when that is not safe.
-
-    Only for one SELECT (a subquery has its own scope) with a plain list of
-    variables, no GROUP BY, none of the bound variables selected already, and
-    bindings that are IRIs or literals.
-    """
-    if len(re.findall(r"\bSELECT\b", sparql, re.IGNORECASE)) != 1:
-        return None
-    if re.search(r"\bGROUP\s+BY\b", sparql, re.IGNORECASE):
-        return None
-    if any(not isinstance(value, URIRef | Literal) for value in bindings.values()):
-        return None
-    match = _PROJECTION.search(sparql)
-    if match is None or set(re.findall(r"\?(\w+)", match.group("variables"))) & set(bindings):
-        return None
-    end = match.end("variables")
-    return sparql[:end] + " ".join(f"?{name}" for name in bindings) + " " + sparql[end:]
-
-
-def _inlined(sparql: str, bindings: Mapping[str, Identifier]) -> str | None:
-    """The query with each bound variable replaced by its value, or None when that is
-    not safe. That is the pre-binding the in-memory store gives (rdflib's
-    initBindings), written out; it is done only for one SELECT (no sub-query) with a
-    plain list of other variables, no VALUES, and bound variables that are neither
-    the target of an AS nor used after the WHERE group (GROUP BY, HAVING, ORDER BY).
-    """
-    from kg.stores.terms import ntriples
-
-    if any(not isinstance(value, URIRef | Literal) for value in bindings.values()):
-        return None
-    places = _places(sparql, frozenset(bindings))
-    if places is None:
-        return None
-    values: dict[str, str] = {}
-    for name, value in bindings.items():
-        try:
-            values[name] = ntriples(value)
-        except UsageError:
-            return None
-    pieces: list[str] = []
-    last = 0
-    for start, end, name in places:
-        pieces += [sparql[last:start], values[name]]
-        last = end
-    return "".join(pieces) + sparql[last:]
-
-
-@functools.lru_cache(maxsize=256)
-def _places(sparql: str, names: frozenset[str]) -> tuple[tuple[int, int, str], ...] | None:
-    """Where the variables `names` are written in `sparql` (start, end, name), or None
-    when a value cannot be written in their place (see _inlined). Cached: the same
-    saved queries run again and again with other values."""
-    from kg.stores.values import code_only
-
-    # Comments, strings and IRIs blanked out: a "?name" inside them is not the variable.
-    code = code_only(sparql)
-    if len(re.findall(r"\bSELECT\b", code, re.IGNORECASE)) != 1:
-        return None
-    if re.search(r"\bVALUES\b", code, re.IGNORECASE):
-        return None
-    match = _PROJECTION.search(code)
-    if match is None:
-        return None
-    where, modifiers = match.end("variables"), code.rfind("}")
-    pattern = "|".join(re.escape(name) for name in sorted(names))
-    if re.search(rf"\bAS\s+[?$](?:{pattern})\b", code, re.IGNORECASE):
-        return None
-    if re.search(rf"[?$](?:{pattern})\b", code[modifiers:]):
-        return None
-    places: list[tuple[int, int, str]] = []
-    for token in re.finditer(r"[?$](\w+)", code):
-        name = token.group(1)
-        if name not in names:
-            continue
-        if token.start() < where:
-            return None  # selected: the answer needs it as a column
-        places.append((token.start(), token.end(), name))
-    return tuple(places)
-
-
-def _without_last_columns(result: QueryResult, count: int) -> QueryResult:
-    """The answer without the `count` variables selected only to substitute them."""
-    if count == 0 or result.kind != "select":
-        return result
-    return QueryResult(
-        kind="select",
-        variables=result.variables[:-count],
-        rows=tuple(row[:-count] for row in result.rows),
-    )
 
 
 def _check_syntax(sparql: str) -> None:

@@ -9,6 +9,7 @@ Light to import: backends load their libraries only when opened.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from kg.model.files import KnowledgeFile
     from kg.stores.base import Store
+    from kg.stores.oxigraph_store import OxigraphStore
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,8 @@ def sync(store: Store, files: Sequence[KnowledgeFile]) -> None:
     if isinstance(store, OxigraphStore):
         from kg.stores.index import refresh
 
-        summary = refresh(store, files)
-        if summary.damage is not None:
-            # The index is a cache of the files: repaired, the command goes on (exit 0).
-            print(
-                f"kg: note: the index at {store.root} was damaged ({summary.damage}); "
-                "rebuilt from the files",
-                file=sys.stderr,
-            )
+        _say_repaired(store, refresh(store, files).damage)
+        store.repair = functools.partial(_repair, store, tuple(files))
         return
     from kg.stores.sparql_store import SparqlStore
 
@@ -109,6 +105,24 @@ def sync(store: Store, files: Sequence[KnowledgeFile]) -> None:
             )
         return
     load(store, files)
+
+
+def _say_repaired(store: OxigraphStore, damage: str | None) -> None:
+    if damage is not None:
+        # The index is a cache of the files: repaired, the command goes on (exit 0).
+        print(
+            f"kg: note: the index at {store.root} was damaged ({damage}); rebuilt from the files",
+            file=sys.stderr,
+        )
+
+
+def _repair(store: OxigraphStore, files: Sequence[KnowledgeFile], damage: str) -> None:
+    """A read found the index damaged: build it again from the files, saying so."""
+    from kg.stores.index import rebuild
+
+    rebuild(store, files, damage)
+    store.reader()  # under the shared lock again, as after a refresh
+    _say_repaired(store, damage)
 
 
 @dataclass(frozen=True)

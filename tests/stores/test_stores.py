@@ -693,13 +693,13 @@ def test_parallel_staging_names_the_bad_file_and_keeps_the_index(
 
 
 def test_bound_variables_are_substituted_only_where_that_is_safe() -> None:
-    from kg.stores.oxigraph_store import _with_projected
+    from kg.stores.bound_text import with_projected
 
     iri = {"e": URIRef(MSR + "x")}
-    assert _with_projected("SELECT ?a ?b\nWHERE { ?e ?a ?b }", iri) == (
+    assert with_projected("SELECT ?a ?b\nWHERE { ?e ?a ?b }", iri) == (
         "SELECT ?a ?b\n?e WHERE { ?e ?a ?b }"
     )
-    assert _with_projected("SELECT DISTINCT ?a { ?e ?a ?b }", iri) == (
+    assert with_projected("SELECT DISTINCT ?a { ?e ?a ?b }", iri) == (
         "SELECT DISTINCT ?a ?e { ?e ?a ?b }"
     )
     for unsafe in (
@@ -708,8 +708,8 @@ def test_bound_variables_are_substituted_only_where_that_is_safe() -> None:
         "SELECT ?e ?a WHERE { ?e ?a ?b }",
         "SELECT * WHERE { ?e ?a ?b }",
     ):
-        assert _with_projected(unsafe, iri) is None, unsafe
-    assert _with_projected("SELECT ?a WHERE { ?e ?a ?b }", {"e": BNode("b0")}) is None
+        assert with_projected(unsafe, iri) is None, unsafe
+    assert with_projected("SELECT ?a WHERE { ?e ?a ?b }", {"e": BNode("b0")}) is None
 
 
 def test_a_substituted_variable_is_not_in_the_answer(tmp_path: Path, data: Path) -> None:
@@ -724,19 +724,19 @@ def test_a_substituted_variable_is_not_in_the_answer(tmp_path: Path, data: Path)
 
 
 def test_bound_values_are_written_into_the_query_only_where_that_is_safe() -> None:
-    from kg.stores.oxigraph_store import _inlined
+    from kg.stores.bound_text import inlined
 
     iri = {"e": URIRef(MSR + "x")}
     written = f"<{MSR}x>"
-    assert _inlined("SELECT ?a WHERE { ?e ?a ?b . FILTER (?b != ?e) }", iri) == (
+    assert inlined("SELECT ?a WHERE { ?e ?a ?b . FILTER (?b != ?e) }", iri) == (
         f"SELECT ?a WHERE {{ {written} ?a ?b . FILTER (?b != {written}) }}"
     )
     # Inside strings, IRIs and comments "?e" is text, not the variable.
-    assert _inlined(
+    assert inlined(
         'SELECT ?a WHERE { # ?e in a comment\n ?e ?a "?e" . ?a <http://x/?e> ?b }', iri
     ) == (f'SELECT ?a WHERE {{ # ?e in a comment\n {written} ?a "?e" . ?a <http://x/?e> ?b }}')
     # A literal is escaped, so no value can change the query.
-    assert _inlined("SELECT ?a WHERE { ?a ?p ?e }", {"e": Literal('say "} DROP')}) == (
+    assert inlined("SELECT ?a WHERE { ?a ?p ?e }", {"e": Literal('say "} DROP')}) == (
         'SELECT ?a WHERE { ?a ?p "say \\"} DROP" }'
     )
     for unsafe in (
@@ -748,8 +748,8 @@ def test_bound_values_are_written_into_the_query_only_where_that_is_safe() -> No
         "SELECT ?a WHERE { VALUES ?b { 1 } ?e ?a ?b }",
         "SELECT ?a WHERE { { SELECT ?a WHERE { ?e ?a ?b } } }",  # a sub-query
     ):
-        assert _inlined(unsafe, iri) is None, unsafe
-    assert _inlined("SELECT ?a WHERE { ?e ?a ?b }", {"e": BNode("b0")}) is None
+        assert inlined(unsafe, iri) is None, unsafe
+    assert inlined("SELECT ?a WHERE { ?e ?a ?b }", {"e": BNode("b0")}) is None
 
 
 @pytest.mark.parametrize(
