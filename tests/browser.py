@@ -196,8 +196,9 @@ class Page:
         """Type into the focused element (fires input events as a keyboard would)."""
         self.send("Input.insertText", text=text)
 
-    def press(self, key: str) -> None:
-        params = KEYS[key]
+    def press(self, key: str, modifiers: int = 0) -> None:
+        """Press and release `key`; `modifiers` as DevTools counts them (Ctrl 2, Shift 8)."""
+        params = {**KEYS[key], "modifiers": modifiers}
         self.send("Input.dispatchKeyEvent", type="keyDown", **params)
         self.send(
             "Input.dispatchKeyEvent",
@@ -273,6 +274,18 @@ class Browser:
 
     def open(self, path: Path) -> Page:
         """A new tab showing `path` (a local file), with the network disabled."""
+        page = self._new_page(offline=True)
+        page.navigate(path.resolve().as_uri())
+        return page
+
+    def open_url(self, url: str) -> Page:
+        """A new tab showing `url` (a server the test runs), the network on: every
+        request the page makes, to anywhere, is attempted and kept in `page.requests`."""
+        page = self._new_page(offline=False)
+        page.navigate(url)
+        return page
+
+    def _new_page(self, offline: bool) -> Page:
         from urllib.request import Request, urlopen
 
         request = Request(f"http://127.0.0.1:{self._port}/json/new?about:blank", method="PUT")
@@ -282,13 +295,14 @@ class Browser:
         self._pages.append(page)
         for domain in ("Page", "Runtime", "Log", "Network"):
             page.send(f"{domain}.enable")
-        page.send(
-            "Network.emulateNetworkConditions",
-            offline=True,
-            latency=0,
-            downloadThroughput=-1,
-            uploadThroughput=-1,
-        )
+        if offline:
+            page.send(
+                "Network.emulateNetworkConditions",
+                offline=True,
+                latency=0,
+                downloadThroughput=-1,
+                uploadThroughput=-1,
+            )
         width, height = self.size
         page.send(
             "Emulation.setDeviceMetricsOverride",
@@ -297,7 +311,6 @@ class Browser:
             deviceScaleFactor=1,
             mobile=False,
         )
-        page.navigate(path.resolve().as_uri())
         return page
 
     def close(self) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from kg.cli.common import Settings, handle_errors, pass_settings
+
+if TYPE_CHECKING:
+    from kg.stores.serve_page import QueryPage
 
 
 @click.command()
@@ -60,16 +65,19 @@ def serve(
     (one per file), as in every kg command.
 
     Clients reach only the query endpoint (GET or POST /query, the SPARQL 1.1
-    protocol). Each query is checked first (HTTP 400 when over a limit: 1 MiB,
-    64 levels of brackets, 1000 levels of nesting; SERVICE unless
-    --allow-service), at most --max-queries run at once and each for at most
-    --timeout seconds (docs/security.md).
+    protocol) and the query page at / (open it in a browser: an editor, the
+    saved queries, results as a table; it loads nothing from the web). Each
+    query is checked first (HTTP 400 when over a limit: 1 MiB, 64 levels of
+    brackets, 1000 levels of nesting; SERVICE unless --allow-service), at most
+    --max-queries run at once and each for at most --timeout seconds
+    (docs/security.md). A query may use kg's prefixes (ms:, msr:, ...) without
+    declaring them, as with kg query -e; its own PREFIX lines win.
 
     \b
     Examples:
       kg serve
-      kg serve --port 8000
-      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' \\
+      kg serve --port 8000            (then open http://127.0.0.1:8000/)
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?t { ?t a ms:Team } LIMIT 3' \\
            http://127.0.0.1:7878/query
     """
     import signal
@@ -100,7 +108,7 @@ def serve(
         previous = signal.signal(signal.SIGTERM, stop)
         try:
             limits = FrontLimits(timeout, max_queries, allow_service)
-            with serving(store, host, port, limits) as endpoint:
+            with serving(store, host, port, limits, _page()) as endpoint:
                 try:
                     # Inside the try: a Ctrl-C right after the URL is printed still stops
                     # cleanly.
@@ -109,6 +117,8 @@ def serve(
                         f"read-only, {endpoint.graphs} named graphs; the default graph is "
                         "their merge. Press Ctrl-C to stop."
                     )
+                    page_url = endpoint.query_url.removesuffix("query")
+                    click.echo(f"Query page: {page_url}")
                     code = endpoint.process.wait()
                 except KeyboardInterrupt:
                     click.echo("stopped", err=True)
@@ -118,6 +128,25 @@ def serve(
                 raise StoreError(f"the oxigraph server stopped by itself (exit {code})")
         finally:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _page() -> QueryPage:
+    """The query page, listing the saved queries with their parameters in the text."""
+    from kg.answers.queries import registry
+    from kg.answers.query_editor import editable_text
+    from kg.stores.serve_page import ListedParameter, ListedQuery, QueryPage
+
+    listed = [
+        ListedQuery(
+            saved.name,
+            saved.title,
+            saved.description,
+            editable_text(saved),
+            tuple(ListedParameter(p.name, p.type, p.meaning, p.default) for p in saved.params),
+        )
+        for saved in registry().values()
+    ]
+    return QueryPage(listed)
 
 
 def _open(settings: Settings, spec: str):  # type: ignore[no-untyped-def]

@@ -33,6 +33,7 @@ from pathlib import Path
 from kg.model.errors import StoreError, UsageError
 from kg.stores.oxigraph_store import OxigraphStore
 from kg.stores.serve_front import FrontLimits, QueryFront
+from kg.stores.serve_page import QueryPage
 
 READY_TIMEOUT = 20.0
 
@@ -67,9 +68,14 @@ def free_port(host: str) -> int:
 
 @contextmanager
 def serving(
-    store: OxigraphStore, host: str, port: int, limits: FrontLimits | None = None
+    store: OxigraphStore,
+    host: str,
+    port: int,
+    limits: FrontLimits | None = None,
+    page: QueryPage | None = None,
 ) -> Iterator[Endpoint]:
-    """Run the read-only server over a snapshot of `store` until the block ends."""
+    """Run the read-only server over a snapshot of `store` until the block ends;
+    `page`: the query page the front shows at / (none: the front answers only /query)."""
     if port < 0 or port > 65535:
         raise UsageError(f"--port {port} is not a port number (0 picks a free one)")
     limits = limits or FrontLimits()
@@ -110,7 +116,7 @@ def serving(
             _wait_until_ready(
                 f"http://{private[0]}:{private[1]}/query", process, log_path.read_bytes
             )
-            with _front(host, port, private, limits) as url:
+            with _front(host, port, private, limits, page) as url:
                 yield Endpoint(url, graphs, process)
         finally:
             if process.poll() is None:
@@ -123,10 +129,12 @@ def serving(
 
 
 @contextmanager
-def _front(host: str, port: int, private: tuple[str, int], limits: FrontLimits) -> Iterator[str]:
+def _front(
+    host: str, port: int, private: tuple[str, int], limits: FrontLimits, page: QueryPage | None
+) -> Iterator[str]:
     """kg's front on the public address, in a thread; yields its query URL."""
     try:
-        front = QueryFront((host, port), private, limits)
+        front = QueryFront((host, port), private, limits, page)
     except OSError as error:
         raise StoreError(
             f"cannot listen on {host}:{port}: {error.strerror or error}; is the port in use? "

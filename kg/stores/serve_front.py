@@ -18,7 +18,14 @@ parameters and content types) and, before the server sees a query:
   `max_queries` at once.
 
 The request is written anew from the checked values (never passed on as bytes),
-so the server sees exactly the text that was checked.
+so the server sees exactly the text that was checked, but for one addition: a
+query that uses kg's prefixes (ms:, msr:, ...) without declaring them gets their
+declarations in front of its first line (kg.stores.query_prefixes), as `kg query -e`
+does; its own declarations always win.
+
+GET / (and GET /query from a browser, with no query) is kg's query page
+(kg.stores.serve_page), served with its script, style and catalogue by this front
+under a Content-Security-Policy of its own origin only. Every other path is 404.
 """
 
 from __future__ import annotations
@@ -26,17 +33,21 @@ from __future__ import annotations
 import contextlib
 import http.client
 import queue
+import re
 import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from kg.model.errors import UsageError
+from kg.model.namespaces import PREFIXES
 from kg.stores.query_limits import MAX_QUERY_BYTES, check_query
+from kg.stores.query_prefixes import known_prologue, undeclared_prefixes
+from kg.stores.serve_page import QueryPage
 
 # A form body may spell each byte of the query as %XX; the rest is other parameters.
 MAX_BODY_BYTES = 3 * MAX_QUERY_BYTES + 65_536
@@ -80,12 +91,19 @@ class QueryFront(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], upstream: tuple[str, int], limits: FrontLimits):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        upstream: tuple[str, int],
+        limits: FrontLimits,
+        page: QueryPage | None = None,
+    ):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         self.upstream = upstream
         self.limits = limits
+        self.page = page
         self.slots = threading.BoundedSemaphore(limits.max_queries)
         # Connections still sending their request or waiting for a slot, bounded too.
         self.connections = threading.BoundedSemaphore(4 * limits.max_queries + 16)
@@ -119,7 +137,14 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: kg serve prints its endpoint and nothing per request."""
 
     def do_GET(self) -> None:
-        self._answer(body=None)
+        page = self.server.page
+        found = page.file_for(self.path, self.headers.get("Accept")) if page else None
+        if page is None or found is None:
+            self._answer(body=None)
+            return
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self._send_whole(200, found.content_type, found.body, page.headers)
 
     def do_POST(self) -> None:
         self._answer(body=self._body())
@@ -156,6 +181,10 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             except UsageError as error:
                 raise Refusal(400, error.message) from error
+            # After the check: its positions are the client's, and the declarations
+            # (kg's own text, under a kilobyte, no brackets) change no limit that matters.
+            prologue = _prologue_for(query)
+            form[0] = ("query", prologue + query)
             if not self.server.slots.acquire(blocking=False):
                 raise Refusal(
                     503,
@@ -167,16 +196,19 @@ class _Handler(BaseHTTPRequestHandler):
             # with the query, which may be after the client got its 504.
             pump = _Pump(self.server.upstream, form, self.headers.get("Accept"))
             pump.start(self.server.slots.release)
-            self._forward(pump, time.monotonic() + limits.timeout)
+            self._forward(pump, time.monotonic() + limits.timeout, len(prologue))
         except Refusal as refusal:
             self._send_plain(refusal.status, refusal.reason, refusal.headers)
         except OSError:
             pass  # the client went away
 
-    def _forward(self, pump: _Pump, deadline: float) -> None:
+    def _forward(self, pump: _Pump, deadline: float, added_columns: int) -> None:
+        """Relay the server's answer; `added_columns`: the length of the declarations
+        put in front of the query's first line, taken back out of a syntax error's
+        position there."""
         try:
             status, content_type = pump.head(deadline)
-            self._relay(status, content_type, pump, deadline)
+            self._relay(status, content_type, pump, deadline, added_columns)
         except TimeoutError as error:
             raise Refusal(
                 504,
@@ -188,14 +220,19 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             pump.abandon()
 
-    def _relay(self, status: int, content_type: str, pump: _Pump, deadline: float) -> None:
+    def _relay(
+        self, status: int, content_type: str, pump: _Pump, deadline: float, added_columns: int
+    ) -> None:
         """Pass the answer on: whole when it is small, else streamed in chunks."""
         held: list[bytes] = []
         size = 0
         while size <= STREAM_AFTER:
             chunk = pump.chunk(deadline)
             if not chunk:
-                self._send_whole(status, content_type, b"".join(held))
+                body = b"".join(held)
+                if status == 400 and added_columns:
+                    body = _position_as_sent(body, added_columns)
+                self._send_whole(status, content_type, body)
                 return
             held.append(chunk)
             size += len(chunk)
@@ -203,6 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Connection", "close")
+        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         chunk = b"".join(held)
         try:
@@ -214,11 +252,21 @@ class _Handler(BaseHTTPRequestHandler):
             return  # cut off (a timeout too): no last chunk, the client sees it is incomplete
         self.wfile.write(b"0\r\n\r\n")
 
-    def _send_whole(self, status: int, content_type: str, body: bytes) -> None:
+    def _send_whole(
+        self,
+        status: int,
+        content_type: str,
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (headers or {}).items():
+            if name != "X-Content-Type-Options":
+                self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
@@ -228,6 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
+        self.send_header("X-Content-Type-Options", "nosniff")
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -311,7 +360,11 @@ def _checked_form(path: str, content_type: str | None, body: bytes | None) -> li
     """The query first, then the dataset parameters, from a GET or POST request."""
     url = urllib.parse.urlsplit(path)
     if url.path != "/query":
-        raise Refusal(404, f"no such endpoint {url.path!r}: this server answers SPARQL at /query")
+        raise Refusal(
+            404,
+            f"no such endpoint {url.path!r}: this server answers SPARQL at /query "
+            "(and shows its query page at /)",
+        )
     pairs = urllib.parse.parse_qsl(url.query, keep_blank_values=True)
     if body is not None:
         kind = (content_type or "").split(";")[0].strip().lower()
@@ -331,6 +384,36 @@ def _checked_form(path: str, content_type: str | None, body: bytes | None) -> li
     if len(queries) != 1:
         raise Refusal(400, "give exactly one query parameter (the SPARQL query text)")
     return [("query", queries[0])] + [pair for pair in pairs if pair[0] in DATASET_PARAMETERS]
+
+
+def _prologue_for(query: str) -> str:
+    """Declarations of kg's prefixes the query uses and does not declare, to go in
+    front of it; a refusal naming a prefix that is neither declared nor kg's."""
+    undeclared = undeclared_prefixes(query)
+    unknown = next((prefix for prefix in undeclared if not prefix.known), None)
+    if unknown is not None:
+        raise Refusal(
+            400,
+            f"the query uses the prefix {unknown.label}: (line {unknown.line}, column "
+            f"{unknown.column}) without declaring it; add 'PREFIX {unknown.label}: "
+            "<namespace IRI>' at the top, or use a prefix this server knows: "
+            + ", ".join(label + ":" for label in PREFIXES),
+        )
+    return known_prologue(undeclared)
+
+
+# Oxigraph's syntax errors: "error at LINE:COLUMN: expected ...".
+_ERROR_AT_LINE_1 = re.compile(rb"^error at 1:(\d+):")
+
+
+def _position_as_sent(body: bytes, added_columns: int) -> bytes:
+    """An error at line 1 of the query as the server got it, at line 1 of the query as
+    the client sent it (the declarations kg put in front of that line taken out)."""
+    match = _ERROR_AT_LINE_1.match(body)
+    if match is None or int(match.group(1)) <= added_columns:
+        return body
+    column = int(match.group(1)) - added_columns
+    return b"error at 1:%d:" % column + body[match.end() :]
 
 
 def _text(body: bytes) -> str:

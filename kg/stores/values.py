@@ -74,6 +74,12 @@ def _with_block(sparql: str, names: Sequence[str], rows: Sequence[str]) -> str:
     return sparql[: position + 1] + " VALUES " + data + sparql[position + 1 :]
 
 
+def where_group_start(sparql: str) -> int | None:
+    """The offset of the `{` that opens the query's WHERE group, where kg binds
+    parameters; None for CONSTRUCT WHERE (bound after it); QueryError without one."""
+    return _where_group(sparql)
+
+
 def _where_group(sparql: str) -> int | None:
     """The offset of the `{` that opens the query's WHERE group, or None for CONSTRUCT WHERE."""
     form: str | None = None

@@ -73,3 +73,20 @@ def test_installed_package_validates_the_bundled_knowledge(unpacked_wheel: Path)
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "conforms" in done.stdout
+
+
+def test_installed_package_carries_the_query_page_of_kg_serve(unpacked_wheel: Path) -> None:
+    page = ROOT / "kg" / "stores" / "page"
+    shipped = unpacked_wheel / "kg" / "stores" / "page"
+    assert sorted(p.name for p in shipped.iterdir()) == sorted(p.name for p in page.iterdir())
+    done = _run_from(
+        unpacked_wheel,
+        "from kg.stores.serve_page import QueryPage",
+        "page = QueryPage()",
+        "for path in ('/', '/page/query.js', '/page/query.css', '/page/icon.svg'):",
+        "    print(path, len(page.file_for(path, None).body))",
+    )
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[0] for line in done.stdout.splitlines()] == [
+        "/", "/page/query.js", "/page/query.css", "/page/icon.svg"
+    ]  # fmt: skip

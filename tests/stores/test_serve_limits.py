@@ -4,6 +4,7 @@ time, and only so many run at once. A real `kg serve` on 127.0.0.1, a free port.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -34,19 +35,15 @@ class Reply:
     headers: dict[str, str]
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
-    """`kg serve --timeout 2 --max-queries 2` over the fixture data; its query URL.
-
-    One server per test: a query cut off in one test holds its slot until Oxigraph
-    has stopped it too, a second later."""
-    options = ["--port", "0", "--timeout", "2", "--max-queries", "2"]
+@contextlib.contextmanager
+def kg_serve(data: Path, index: Path, *options: str) -> Iterator[str]:
+    """A real `kg serve --port 0 OPTIONS` over `data` with its own index; its query URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg", "--data", str(DATA), "serve", *options],
+        [sys.executable, "-m", "kg", "--data", str(data), "serve", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "KG_STORE": f"oxigraph:{tmp_path / 'index'}"},
+        env={**os.environ, "KG_STORE": f"oxigraph:{index}"},
     )
     assert process.stdout is not None
     banner = process.stdout.readline()
@@ -56,6 +53,16 @@ def served(tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.communicate(timeout=20)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    """`kg serve --timeout 2 --max-queries 2` over the fixture data; its query URL.
+
+    One server per test: a query cut off in one test holds its slot until Oxigraph
+    has stopped it too, a second later."""
+    with kg_serve(DATA, tmp_path / "index", "--timeout", "2", "--max-queries", "2") as url:
+        yield url
 
 
 def ask(url: str, query: str, timeout: float = 20, **form: str) -> Reply:
