@@ -6,6 +6,9 @@
 - Credentials (KG_SPARQL_USER / KG_SPARQL_PASSWORD, a user:password@ in a URL the user
   gave, or a netrc file) go only to the origin (scheme, host, port) they were given for,
   in an Authorization header; a redirect to another origin is refused, never followed.
+  Basic first; when the server answers 401 asking for Digest (Virtuoso's authenticated
+  endpoints do), the request is sent again with Digest (kg.stores.http_digest), and
+  later requests to that origin use it at once. A refusal says what kg sent.
 - Whatever a server sends back is shown shortened, with any credential removed; a broken
   answer (truncated, garbled, too many or too long headers) is a StoreError, never a
   traceback.
@@ -29,6 +32,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from kg.model.errors import StoreError, UsageError
 from kg.stores.config import redact
+from kg.stores.http_digest import DigestChallenge, challenge_schemes, digest_challenge
 
 if TYPE_CHECKING:
     import http.client
@@ -60,8 +64,12 @@ class Reply:
 
     def header(self, name: str) -> str | None:
         """The first value of the header `name` (any case), or None."""
+        return next(iter(self.all(name)), None)
+
+    def all(self, name: str) -> list[str]:
+        """Every value of the header `name` (any case), in order."""
         wanted = name.lower()
-        return next((value for key, value in self.headers if key.lower() == wanted), None)
+        return [value for key, value in self.headers if key.lower() == wanted]
 
 
 Origin = tuple[str, str, int]
@@ -81,6 +89,8 @@ class HttpClient:
         self.service = service
         self._credentials: dict[Origin, tuple[str, str] | None] = {}
         self._secrets: set[str] = set()
+        self._digests: dict[Origin, DigestChallenge] = {}
+        self._tried: dict[Origin, str] = {}
 
     def add_url(self, url: str) -> str:
         """Register a URL the user gave: its credentials (from the environment, else its
@@ -102,15 +112,63 @@ class HttpClient:
             if password:
                 self._secrets |= {password, quote(password, safe="")}
 
-    def _authorization(self, url: str) -> str | None:
-        origin = origin_of(url)
+    def _credentials_for(self, origin: Origin) -> tuple[str, str] | None:
         if origin not in self._credentials:
             self._remember(origin, netrc_credentials(origin[1]))
-        found = self._credentials[origin]
+        return self._credentials[origin]
+
+    def _authorization(self, method: str, url: str, target: str) -> str | None:
+        origin = origin_of(url)
+        found = self._credentials_for(origin)
         if found is None:
+            self._tried[origin] = "no credentials"
             return None
+        digest = self._digests.get(origin)
+        if digest is not None:
+            self._tried[origin] = f"user {found[0]!r} with Digest ({digest.algorithm})"
+            return digest.authorization(found[0], found[1], method, target)
+        self._tried[origin] = f"user {found[0]!r} with Basic"
         token = base64.b64encode(f"{found[0]}:{found[1]}".encode()).decode("ascii")
         return f"Basic {token}"
+
+    def _asked_for_digest(self, url: str, reply: Reply) -> bool:
+        """After a 401: whether the server asks for Digest in a way not yet tried (so
+        the request is worth sending again with it)."""
+        origin = origin_of(url)
+        if self._credentials_for(origin) is None:
+            return False
+        challenge = digest_challenge(reply.all("WWW-Authenticate"))
+        if challenge is None:
+            return False
+        before = self._digests.get(origin)
+        if before is not None and not challenge.stale:
+            return False  # Digest was sent and refused: the credentials are wrong
+        self._digests[origin] = challenge
+        return True
+
+    def refusal(self, url: str, status: int, reply: Reply | None = None) -> str:
+        """Why a server refused access, saying what kg sent and what to do."""
+        where = self.where(url)
+        tried = self._tried.get(origin_of(url), "no credentials")
+        asked = sorted(challenge_schemes(reply.all("WWW-Authenticate"))) if reply else []
+        unknown = [scheme for scheme in asked if scheme not in ("basic", "digest")]
+        if unknown and not set(asked) & {"basic", "digest"}:
+            names = ", ".join(scheme.capitalize() for scheme in unknown)
+            return (
+                f"{where} refused access (HTTP {status}) and asks for {names}, which kg "
+                "does not speak (it sends Basic or Digest); use an endpoint that takes a "
+                "user and password"
+            )
+        if tried == "no credentials":
+            return (
+                f"{where} refused access (HTTP {status}); kg sent no credentials: set "
+                f"{USER_ENV} and {PASSWORD_ENV} or add the host to ~/.netrc"
+            )
+        return (
+            f"{where} refused access (HTTP {status}) to {tried}; check the user and "
+            f"password ({USER_ENV} and {PASSWORD_ENV}, or the host's line in ~/.netrc) "
+            "and what that user may do on the server"
+        )
 
     # -- what may be shown ------------------------------------------------------------
 
@@ -139,6 +197,10 @@ class HttpClient:
         first = url
         for _ in range(_MAX_REDIRECTS + 1):
             reply, location = self._once(method, url, body, headers, deadline, first)
+            if reply.status == 401:
+                reply = self._challenged(url, reply, headers, deadline, first)
+                if self._asked_for_digest(url, reply):
+                    reply, location = self._once(method, url, body, headers, deadline, first)
             if location is None:
                 return reply
             target = urljoin(url, location)
@@ -155,6 +217,19 @@ class HttpClient:
             "check the URL given with --store"
         )
 
+    def _challenged(
+        self, url: str, reply: Reply, headers: dict[str, str], deadline: float, first: str
+    ) -> Reply:
+        """A 401 with the server's challenge. Virtuoso answers credentials in a scheme
+        it does not take with a bare 401; asked with none, it says which scheme it
+        takes. Asked by GET, which changes nothing even where the request would."""
+        if reply.all("WWW-Authenticate"):
+            return reply
+        if self._tried.get(origin_of(url), "no credentials") == "no credentials":
+            return reply
+        asked, _ = self._once("GET", url, None, headers, deadline, first, False)
+        return asked if asked.status == 401 else reply
+
     def _shown_url(self, url: str) -> str:
         shown = self.scrub(redact(url) if "://" in url else url)
         return shown if len(shown) <= 120 else shown[:120] + "..."
@@ -167,18 +242,19 @@ class HttpClient:
         headers: dict[str, str],
         deadline: float,
         first: str,
+        credentials: bool = True,
     ) -> tuple[Reply, str | None]:
         import http.client
 
-        sent = dict(headers)
-        authorization = self._authorization(url)
-        if authorization:
-            sent["Authorization"] = authorization
         parts = urlsplit(url)
-        target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        target = _target(url)
         proxy = _proxy(parts.scheme, parts.hostname or "")
         if proxy is not None and parts.scheme == "http":
             target = redact(url)  # a plain HTTP proxy takes the whole URL
+        sent = dict(headers)
+        authorization = self._authorization(method, url, target) if credentials else None
+        if authorization:
+            sent["Authorization"] = authorization
         connection: http.client.HTTPConnection | None = None
         try:
             connection = _connection(parts.scheme, parts.hostname or "", parts.port, deadline)
@@ -246,6 +322,12 @@ class HttpClient:
         if isinstance(error, http.client.BadStatusLine):
             return f"not an HTTP status line: {self.excerpt(str(error).encode(), 60)!r}"
         return self.excerpt(str(error).encode(), 80) or type(error).__name__
+
+
+def _target(url: str) -> str:
+    """What the request line names: the path and query (what Digest signs, too)."""
+    parts = urlsplit(url)
+    return urlunsplit(("", "", parts.path or "/", parts.query, ""))
 
 
 class _Expired(Exception):

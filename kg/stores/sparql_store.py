@@ -26,7 +26,7 @@ from kg.model.errors import QueryError, StoreError, UsageError
 from kg.model.namespaces import new_graph
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
 from kg.stores.config import checked_url, redact
-from kg.stores.http_client import PASSWORD_ENV, TIMEOUT_ENV, USER_ENV, HttpClient, Reply
+from kg.stores.http_client import TIMEOUT_ENV, HttpClient, Reply
 from kg.stores.push_journal import PUSH_GRAPH, refuse_a_half_done_push
 from kg.stores.remote_views import MergedViews
 from kg.stores.sparql_protocol import (
@@ -147,10 +147,7 @@ class SparqlStore:
         where = self._http.where(url)
         detail = self._http.excerpt(reply.body)
         if reply.status in (401, 403):
-            raise StoreError(
-                f"{where} refused access (HTTP {reply.status}); set {USER_ENV} and "
-                f"{PASSWORD_ENV} or add the host to ~/.netrc"
-            )
+            raise StoreError(self._http.refusal(url, reply.status, reply))
         if reply.status == 400 and is_query:
             raise QueryError(f"{where} rejected the query (HTTP 400): {detail}")
         reason = self._http.excerpt(reply.reason.encode(), 60)

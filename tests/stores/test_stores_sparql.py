@@ -211,8 +211,9 @@ def test_refused_credentials_never_show_the_password(
     result = run_kg("--store", f"sparql:{url}", "--data", str(DATA), "push", "--gsp-url", url)
     assert result.exit_code == 3
     assert result.stderr == (
-        f"kg: error: the SPARQL endpoint {url} refused access (HTTP 401); "
-        "set KG_SPARQL_USER and KG_SPARQL_PASSWORD or add the host to ~/.netrc\n"
+        f"kg: error: the SPARQL endpoint {url} refused access (HTTP 401) to user 'ann' "
+        "with Basic; check the user and password (KG_SPARQL_USER and KG_SPARQL_PASSWORD, "
+        "or the host's line in ~/.netrc) and what that user may do on the server\n"
     )
     assert PASSWORD not in result.stdout + result.stderr
     # A password written into the URL is not shown either.
