@@ -28,6 +28,7 @@ Exit codes:
   2  usage error: unknown command, option, name or parameter; bad date
   3  input that cannot be read, a query that fails, a store that fails
   130  interrupted (Ctrl-C)
+  141  the reader of the output stopped reading (kg ... | head)
 """
 
 # Command name -> "module:function", imported only when the command runs, so

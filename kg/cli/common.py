@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
-from kg.model.errors import EXIT_INTERRUPTED, KGError
+from kg.model.errors import EXIT_INTERRUPTED, EXIT_READER_GONE, KGError
 
 if TYPE_CHECKING:
     from kg.knowledge.project import Knowledge
@@ -51,10 +52,38 @@ def interrupted() -> NoReturn:
 
 @contextlib.contextmanager
 def interrupt_exits() -> Iterator[None]:
+    """Ctrl-C: exit 130 with one line. A reader that stopped reading (`kg ... | head`):
+    exit 141 (128 + SIGPIPE, as a shell reports a program that SIGPIPE ended), without
+    a word, since nobody reads any more (click exited 0 or 1 for it, "does not
+    conform")."""
     try:
         yield
     except KeyboardInterrupt:
         interrupted()
+    except BrokenPipeError:
+        # Whatever is still buffered for stdout goes nowhere, not into a second error
+        # when Python flushes it on the way out.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        sys.exit(EXIT_READER_GONE)
+
+
+# A write to a pipe is cut into pieces of this size: one large write that the reader
+# leaves halfway is cut short without an error, so `| head` would end with 0 after
+# some writes and 141 after others.
+PIECE = 65_536
+
+
+def emit(data: str | bytes) -> None:
+    """Write an answer to stdout in pieces, so that a reader that goes away is noticed
+    (exit 141, interrupt_exits) whatever the answer's size."""
+    sys.stdout.flush()
+    raw = data.encode(sys.stdout.encoding or "utf-8") if isinstance(data, str) else data
+    view = memoryview(raw)
+    for start in range(0, len(view), PIECE):
+        sys.stdout.buffer.write(view[start : start + PIECE])
+    sys.stdout.buffer.flush()
 
 
 def handle_errors(function: Callable[P, R]) -> Callable[P, R]:

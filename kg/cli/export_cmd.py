@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import Settings, as_of_option, handle_errors, pass_settings
+from kg.cli.common import Settings, as_of_option, emit, handle_errors, pass_settings
 from kg.model.errors import UsageError
 
 # Kept in step with kg.outputs.export.FORMAT_NAMES (a test checks), so that --help needs no rdflib.
@@ -127,9 +127,7 @@ def export(
             err=True,
         )
     if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(result.content)
-        sys.stdout.buffer.flush()
+        emit(result.content)
         return
     written = write_export(result, output)
     state = "wrote" if written else "unchanged"

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli.common import Settings, as_of_option, handle_errors, lang_option, pass_settings
+from kg.cli.common import (
+    Settings,
+    as_of_option,
+    emit,
+    handle_errors,
+    lang_option,
+    pass_settings,
+)
 from kg.model.errors import QueryError, UsageError
 
 if TYPE_CHECKING:
@@ -238,4 +245,4 @@ def query(
     # The titles a saved query declares head the tables people read; -e text and
     # files without titles get their variable names in words.
     titles = saved.column_titles(result.variables, lang) if saved is not None else None
-    click.echo(render(result, labels, chosen, show_iris=iris, width=lines, titles=titles), nl=False)
+    emit(render(result, labels, chosen, show_iris=iris, width=lines, titles=titles))

@@ -8,6 +8,8 @@ EXIT_USAGE = 2
 EXIT_INPUT = 3
 # Interrupted (Ctrl-C, SIGINT): 128 + the signal's number, as shells report it.
 EXIT_INTERRUPTED = 130
+# The reader of the output went away (`kg ... | head`): 128 + SIGPIPE's number.
+EXIT_READER_GONE = 141
 
 
 class KGError(Exception):

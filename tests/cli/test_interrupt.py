@@ -157,3 +157,27 @@ def test_ctrl_c_at_any_moment_of_a_first_build_is_exit_130_and_the_next_run_is_r
         again = _kg("--store", index, "query", "-e", count)
         answer, notes = again.communicate(timeout=120)
         assert (again.returncode, answer) == (0, reference.stdout), (delay, notes)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        # Answers of several MB, far more than a pipe holds: the reader surely leaves
+        # before the end (a small answer can be in the pipe whole, and ends with 0).
+        ("query", "-e", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "--format", "csv"),
+        ("export", "--format", "nquads"),
+        ("export", "--format", "nquads", "--stream"),
+    ],
+)
+def test_a_reader_that_stops_reading_ends_kg_quietly_with_141(args: tuple[str, ...]) -> None:
+    """`kg ... | head -1`: before, kg exited 0 or 1 (click's choice; 1 means "does not
+    conform") by the size of its writes; now nothing on stderr and 141 (128 +
+    SIGPIPE), as a shell reports a program that SIGPIPE ended."""
+    process = _kg("--store", "memory", *args)
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # the reader goes away, as `head -1` does
+    errors = process.stderr.read() if process.stderr else ""
+    process.wait(timeout=120)
+    assert first
+    assert (process.returncode, errors) == (141, ""), errors
