@@ -131,7 +131,7 @@ def query_runs(
                 times.append(time.perf_counter() - started)
             found[name] = (statistics.median(times), rows)
         except Exception as error:  # noqa: BLE001  (reported in the table, not raised)
-            found[name] = (None, " ".join(str(error).split())[:60])
+            found[name] = (None, " ".join(str(error).split())[:160])
     return found
 
 

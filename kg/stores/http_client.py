@@ -42,6 +42,8 @@ USER_ENV = "KG_SPARQL_USER"
 PASSWORD_ENV = "KG_SPARQL_PASSWORD"
 NETRC_ENV = "KG_NETRC"
 _REDIRECTS = (301, 302, 303, 307, 308)
+# Headers an answer may have besides one per graph of the request's dataset.
+_MAX_HEADERS = 100
 _MAX_REDIRECTS = 5
 
 _AUTHORIZATION = re.compile(
@@ -251,6 +253,10 @@ class HttpClient:
         proxy = _proxy(parts.scheme, parts.hostname or "")
         if proxy is not None and parts.scheme == "http":
             target = redact(url)  # a plain HTTP proxy takes the whole URL
+        # Virtuoso echoes each graph of a query's dataset as a header of its answer
+        # (X-SPARQL-default-graph, X-SPARQL-named-graph): http.client's limit of 100
+        # headers grows by the graphs this request names, and no further.
+        http.client._MAXHEADERS = _MAX_HEADERS + _dataset_size(url, body)  # type: ignore[attr-defined]
         sent = dict(headers)
         authorization = self._authorization(method, url, target) if credentials else None
         if authorization:
@@ -322,6 +328,13 @@ class HttpClient:
         if isinstance(error, http.client.BadStatusLine):
             return f"not an HTTP status line: {self.excerpt(str(error).encode(), 60)!r}"
         return self.excerpt(str(error).encode(), 80) or type(error).__name__
+
+
+def _dataset_size(url: str, body: bytes | None) -> int:
+    """How many graphs a request names as its dataset (default-graph-uri and
+    named-graph-uri parameters, in its URL or its form body)."""
+    text = url + (body.decode("latin-1") if body else "")
+    return len(re.findall(r"(?:^|[?&])(?:default|named)-graph-uri=", text))
 
 
 def _target(url: str) -> str:

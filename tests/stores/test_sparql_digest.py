@@ -4,7 +4,7 @@ KG_SPARQL_PASSWORD" although both were set.
 
 An authenticating front on 127.0.0.1 checks each request's Digest answer by RFC 7616
 (computed here, independently of kg) and passes good ones to a real `oxigraph serve`;
-a real Virtuoso's /sparql-auth is checked in tests/stores/test_virtuoso.py.
+a real Virtuoso's /sparql-auth is checked in tests/stores/test_virtuoso_access.py.
 
 The tests name their stores themselves: they run in the KG_STORE=memory pass only.
 """
@@ -20,7 +20,6 @@ import threading
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from conftest import SparqlServer, core_data_args
@@ -251,23 +250,3 @@ def test_a_push_through_digest_works(
     assert _kg(base, "query", "-e", TEAMS, "--format", "csv").stdout == _expected_teams(
         oxigraph_server
     )
-
-
-def test_virtuosos_authenticated_endpoint_answers(tmp_path: Path) -> None:
-    """The real thing: Virtuoso 7.2's /sparql-auth takes only Digest."""
-    from virtuoso import start
-
-    server = start(tmp_path / "virtuoso")
-    try:
-        # Pushed the plain way first (the test Virtuoso lets SPARQL update anonymously).
-        pushed = _kg_at(server.spec, "push", user=None)
-        plain = _kg_at(server.spec, "query", "-e", TEAMS, "--format", "csv", user=None)
-        assert plain.exit_code == 0, plain.stderr + pushed.stderr
-        auth = f"sparql:http://127.0.0.1:{server.http_port}/sparql-auth"
-        found = _kg_at(auth, "query", "-e", TEAMS, "--format", "csv", user="dba", password="dba")
-        assert (found.exit_code, found.stdout) == (0, plain.stdout), found.stderr
-        refused = _kg_at(auth, "query", "-e", TEAMS, user="dba", password="not-it")
-        assert refused.exit_code == 3
-        assert "refused access (HTTP 401) to user 'dba' with Digest (MD5)" in refused.stderr
-    finally:
-        server.stop()

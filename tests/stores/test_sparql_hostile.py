@@ -163,7 +163,7 @@ JSON_HEAD = b"Content-Type: application/sparql-results+json\r\n"
         ),
         (
             answering(b"200 OK", b"".join(b"X-%d: 1\r\n" % n for n in range(150))),
-            "got more than 100 headers",
+            "got more than 101 headers",  # 100, and one for the graph the query names
         ),
         (lambda connection, request: None, "the server closed the connection without answering"),
     ],
