@@ -49,9 +49,10 @@ def with_projected(sparql: str, bindings: Mapping[str, Identifier]) -> str | Non
 def inlined(sparql: str, bindings: Mapping[str, Identifier]) -> str | None:
     """The query with each bound variable replaced by its value, or None when that is
     not safe. That is the pre-binding the in-memory store gives (rdflib's
-    initBindings), written out; it is done only for one SELECT (no sub-query) with a
-    plain list of other variables, no VALUES, and bound variables that are neither
-    the target of an AS nor used after the WHERE group (GROUP BY, HAVING, ORDER BY).
+    initBindings), written out; it is done only for one SELECT (no sub-query) that
+    does not select the bound variables (other variables and expressions of them), no
+    VALUES, and bound variables that are neither the target of an AS nor used after
+    the WHERE group (GROUP BY, HAVING, ORDER BY).
     """
     from kg.stores.terms import ntriples
 
@@ -87,10 +88,14 @@ def _places(sparql: str, names: frozenset[str]) -> tuple[tuple[int, int, str], .
         return None
     if re.search(r"\bVALUES\b", code, re.IGNORECASE):
         return None
-    match = _PROJECTION.search(code)
-    if match is None:
+    # The projection may hold expressions, (COALESCE(...) AS ?x): only the bound
+    # variables must not be in it (`SELECT *` holds them all).
+    select = re.search(r"\bSELECT\b", code, re.IGNORECASE)
+    assert select is not None
+    body = re.compile(r"\bWHERE\b|\{", re.IGNORECASE).search(code, select.end())
+    if body is None or code[select.end() : body.start()].strip().endswith("*"):
         return None
-    where, modifiers = match.end("variables"), code.rfind("}")
+    where, modifiers = body.start(), code.rfind("}")
     pattern = "|".join(re.escape(name) for name in sorted(names))
     if re.search(rf"\bAS\s+[?$](?:{pattern})\b", code, re.IGNORECASE):
         return None
