@@ -19,9 +19,13 @@ from kg.cli.common import (
 from kg.model.errors import QueryError, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rdflib.term import Identifier
 
+    from kg.answers.labels import Labels
     from kg.answers.queries import SavedQuery
+    from kg.stores.base import QueryResult, Store
 
 
 def checked_width(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
@@ -86,6 +90,19 @@ def _checked_bound(text: str, bindings: dict[str, Identifier], allow_service: bo
     )
     check_query(text, allow_service=allow_service, bound_bytes=written)
     return text
+
+
+def _labels(
+    store: Store, result: QueryResult, lang: str, graphs: Sequence[str] | None, needed: bool
+) -> Labels:
+    """The labels of the answer's IRIs; none are read when the output shows IRIs as they
+    are (--iris, except in JSON, which gives both): the labels query costs 0.1 s and
+    more on a big index."""
+    from kg.answers.labels import Labels, fetch_labels
+
+    if not needed:
+        return Labels({}, lang=lang)
+    return fetch_labels(store, [term for row in result.rows for term in row], lang, graphs)
 
 
 @click.command()
@@ -190,7 +207,6 @@ def query(
     Query text over a limit is refused (exit 2): 1 MiB with its parameters, 64
     levels of brackets, 1000 of nesting; SERVICE only with --allow-service.
     """
-    from kg.answers.labels import fetch_labels
     from kg.answers.lookup import resolve_one
     from kg.answers.queries import bind, in_language
     from kg.knowledge.asof import visible_graphs
@@ -239,8 +255,7 @@ def query(
         result = in_language(result, lang)
     on_terminal = sys.stdout.isatty()
     chosen = output_format or ("table" if on_terminal else "csv")
-    terms = [term for row in result.rows for term in row]
-    labels = fetch_labels(store, terms, lang, graphs)
+    labels = _labels(store, result, lang, graphs, needed=not iris or chosen == "json")
     lines = table_width(width, on_terminal)
     # The titles a saved query declares head the tables people read; -e text and
     # files without titles get their variable names in words.

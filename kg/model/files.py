@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -61,6 +61,10 @@ class KnowledgeFile:
     path: Path
     graph: str
     kind: FileKind
+    # The path with links and ".." followed, found once when the file is discovered:
+    # resolving walks every folder of the path, and the index names files by it. Empty
+    # for a file made by hand (kg.stores.index resolves it then).
+    resolved: str = field(default="", compare=False, repr=False)
 
     @property
     def display(self) -> str:
@@ -82,19 +86,34 @@ def display_path(path: Path) -> str:
 
 def graph_iri_for(path: Path, data_root: Path | None = None) -> str:
     """The named graph of a file: its path below the project (or its data folder's parent)."""
-    resolved = path.resolve()
-    root = paths.project_root().resolve()
-    if resolved.is_relative_to(root):
-        relative = resolved.relative_to(root)
-    elif data_root is not None and resolved.is_relative_to(data_root.resolve().parent):
-        relative = resolved.relative_to(data_root.resolve().parent)
+    parent = None if data_root is None else _folder_prefix(data_root.resolve().parent)
+    return _graph_iri(str(path.resolve()), _folder_prefix(paths.project_root().resolve()), parent)
+
+
+def _folder_prefix(folder: Path) -> str:
+    """A resolved folder as the start of the paths below it ("/" stays "/")."""
+    text = str(folder)
+    return text if text.endswith(os.sep) else text + os.sep
+
+
+def _graph_iri(resolved: str, project: str, data_parent: str | None) -> str:
+    """graph_iri_for from strings already resolved: thousands of files are named per
+    run, and resolving a path costs a system call per folder on the way."""
+    if resolved.startswith(project):
+        relative = resolved[len(project) :]
+    elif data_parent is not None and resolved.startswith(data_parent):
+        relative = resolved[len(data_parent) :]
     else:
-        relative = Path(resolved.name)
+        relative = resolved.rsplit(os.sep, 1)[-1]
     # Percent-encoded: a file may be called "race 1.ttl", 'a"b.ttl' or "a>b.ttl", none
     # of which may stand in an IRI as it is.
     from urllib.parse import quote
 
-    return str(GRAPH[quote(relative.with_suffix("").as_posix(), safe="/-._~!$&'()*+,;=:@")])
+    folder, _, name = relative.rpartition(os.sep)
+    stem = name[: -len(_suffix(name))] if _suffix(name) else name  # Path.with_suffix("")
+    if folder:
+        stem = folder.replace(os.sep, "/") + "/" + stem
+    return str(GRAPH) + quote(stem, safe="/-._~!$&'()*+,;=:@")
 
 
 def rdf_format(path: Path, format_name: str | None = None) -> str:
@@ -302,16 +321,24 @@ def _describe_parse_error(error: Exception, parser: str) -> str:
 def discover(
     data_dirs: Sequence[Path] | None = None, include_ontology: bool = True
 ) -> list[KnowledgeFile]:
-    """Every file of the knowledge, in a stable order: ontology first, then data."""
+    """Every file of the knowledge, in a stable order: ontology first, then data.
+
+    Each folder is resolved once, and the files below it are named from it: no
+    system call per file but for links (every command pays for this walk).
+    """
     found: list[KnowledgeFile] = []
+    project = _folder_prefix(paths.project_root().resolve())
     if include_ontology:
         for path in sorted(paths.ontology_dir().glob("*.ttl")):
             kind: FileKind = "shapes" if path.name == SHAPES_FILE else "ontology"
-            found.append(KnowledgeFile(path, graph_iri_for(path), kind))
+            resolved = str(path.resolve())
+            found.append(KnowledgeFile(path, _graph_iri(resolved, project, None), kind, resolved))
     for data_root in data_dirs if data_dirs is not None else paths.default_data():
         try:
             if is_readable_file(data_root):
-                found.append(KnowledgeFile(data_root, graph_iri_for(data_root), "data"))
+                resolved = str(data_root.resolve())
+                graph = _graph_iri(resolved, project, None)
+                found.append(KnowledgeFile(data_root, graph, "data", resolved))
                 continue
         except InputError as error:
             listed = data_dirs is None and os.environ.get(paths.DATA_ENV, "").strip()
@@ -322,31 +349,65 @@ def discover(
             if "no such file" in str(error):
                 raise InputError(f"{data_root}: no such data folder or file") from error
             raise
+        real_root = data_root.resolve()
+        parent = _folder_prefix(real_root.parent)
         found += [
-            KnowledgeFile(path, graph_iri_for(path, data_root), "data")
-            for path in _data_files(data_root)
+            KnowledgeFile(path, _graph_iri(resolved, project, parent), "data", resolved)
+            for path, resolved in _data_files(data_root, str(real_root))
         ]
     _refuse_duplicate_graphs(found)
     return found
 
 
-def _data_files(root: Path) -> list[Path]:
-    """The data files under a folder, sorted; a folder that cannot be read is an error
-    naming it (rglob skipped it without a word: "0 entities checked ... conforms")."""
-
-    def refuse(error: OSError) -> None:
-        where = Path(error.filename) if error.filename else root
-        raise InputError(f"{display_path(where)}: cannot be read: {error.strerror}")
+def _data_files(root: Path, real_root: str) -> list[tuple[Path, str]]:
+    """The data files under a folder, in path order, each with its resolved path; a
+    folder that cannot be read is an error naming it (rglob skipped it without a word:
+    "0 entities checked ... conforms")."""
 
     if not root.is_dir():
         raise InputError(f"{display_path(root)}: neither a data folder nor a file")
-    found = []
-    for folder, _, names in os.walk(root, onerror=refuse):
-        for name in names:
-            path = Path(folder) / name
-            if path.suffix.lower() in DATA_SUFFIXES and is_readable_file(path):
-                found.append(path)
-    return sorted(found)
+    found: list[tuple[Path, str]] = []
+    _walk(str(root), real_root, found)
+    return found
+
+
+def _walk(folder: str, real_folder: str, found: list[tuple[Path, str]]) -> None:
+    """Add the data files below `folder` (resolved: `real_folder`) to `found`.
+
+    As os.walk did: links to folders are not followed, links to files are. A folder
+    reached this way is real, so a file in it that is no link resolves to the real
+    folder plus its name: only links are stat-ed and resolved."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        where = Path(error.filename) if error.filename else Path(folder)
+        raise InputError(f"{display_path(where)}: cannot be read: {error.strerror}") from error
+    for entry in entries:
+        wanted = _suffix(entry.name) in DATA_SUFFIXES
+        if entry.is_symlink():
+            # A link: followed to a file (whose resolved path is its own), never to a folder.
+            if wanted and not _is_folder(entry):
+                path = Path(entry.path)
+                if is_readable_file(path):
+                    found.append((path, str(path.resolve())))
+        elif _is_folder(entry):
+            _walk(entry.path, real_folder + os.sep + entry.name, found)
+        elif wanted and entry.is_file():
+            found.append((Path(entry.path), real_folder + os.sep + entry.name))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False  # as os.walk: what cannot be looked at is no folder to descend
+
+
+def _suffix(name: str) -> str:
+    """Path(name).suffix.lower(), without making a Path."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def _refuse_duplicate_graphs(files: Sequence[KnowledgeFile]) -> None:

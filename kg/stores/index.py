@@ -100,6 +100,8 @@ class _Plan:
     hashes: Mapping[str, str]
     stats: Mapping[str, os.stat_result]
     damage: str | None = None
+    # The manifest the plan compared the files with (None: none could be read).
+    manifest: Manifest | None = None
 
     @property
     def empty(self) -> bool:
@@ -107,8 +109,8 @@ class _Plan:
 
 
 def manifest_key(item: KnowledgeFile) -> str:
-    """The file's entry name in the manifest (its resolved path)."""
-    return _resolved(item.path)
+    """The file's entry name in the manifest (its resolved path, found at discovery)."""
+    return item.resolved or _resolved(item.path)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -119,7 +121,7 @@ def _resolved(path: Path) -> str:
 
 def _stat(item: KnowledgeFile) -> os.stat_result:
     try:
-        return item.path.stat()
+        return os.stat(manifest_key(item))
     except OSError as error:
         raise InputError(f"{item.display}: cannot be read: {error.strerror}") from error
 
@@ -167,7 +169,8 @@ def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
             rewrite = True
     wanted = {item.graph for item in files}
     remove = tuple(sorted({entry.graph for entry in manifest.entries.values()} - wanted))
-    return _Plan(False, tuple(reload), remove, rewrite or bool(reload or remove), hashes, stats)
+    changed = rewrite or bool(reload or remove)
+    return _Plan(False, tuple(reload), remove, changed, hashes, stats, manifest=manifest)
 
 
 def _damage(store: OxigraphStore, manifest: Manifest | None) -> str | None:
@@ -388,6 +391,8 @@ def refresh(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSumm
         if store.try_lock_shared():
             plan = _plan(store, files)
             if plan.empty and _opens(store) is None:
+                assert plan.manifest is not None
+                store.use_manifest(plan.manifest)
                 return RefreshSummary(False, (), (), 0)
             store.unlock()
         # Work to do: one process at a time; the others find it done when they get here.

@@ -32,6 +32,7 @@ from kg.stores.bound_text import inlined as inlined_text
 from kg.stores.bound_text import with_projected, without_last_columns
 from kg.stores.index_lock import EXCLUSIVE, SHARED, UNLOCKED, IndexLock, busy, lock_wait
 from kg.stores.interruptible import interruptible
+from kg.stores.manifest import Manifest
 from kg.stores.terms import to_oxigraph, triple_to_rdflib
 
 STORE_FOLDER = "store"
@@ -97,7 +98,8 @@ class OxigraphStore:
         self._release: weakref.finalize[Any, Any] | None = None
         # Views of some graphs (as of a day), merged in memory (kg.stores.merged).
         self._views: dict[frozenset[str], Any] = {}
-        self._exact: dict[Any, Literal] | None = None
+        self._exact: Mapping[Any, Literal] | None = None
+        self._manifest: Manifest | None = None
         # Set by a command that knows the files (kg.stores.sync): rebuilds the index from
         # them when a read finds it damaged, so that the read can be answered after all.
         self.repair: Callable[[str], None] | None = None
@@ -197,6 +199,7 @@ class OxigraphStore:
         opened = self._opened()
         opened.drop_handle()
         opened.lock.release()
+        self._manifest = None  # others may change it now
 
     def _opened(self) -> _Opened:
         opened = _OPENED.get(self._key)
@@ -211,8 +214,15 @@ class OxigraphStore:
         """Drop the in-memory views: the graphs behind them have changed."""
         self._views.clear()
         self._exact = None
+        self._manifest = None
 
-    def exact_answers(self) -> dict[Any, Literal]:
+    def use_manifest(self, manifest: Manifest) -> None:
+        """The manifest a refresh read under the shared lock, which it still holds: no
+        process can change it meanwhile, so it need not be read again (at a thousand
+        files a read is some 6 ms, at ten thousand some 60)."""
+        self._manifest = manifest
+
+    def exact_answers(self) -> Mapping[Any, Literal]:
         """Each value the merge holds for a literal Oxigraph rewrote (kg.stores.terms.exact),
         mapped to the literal the files write, where that is the only way they write it.
 
@@ -220,13 +230,18 @@ class OxigraphStore:
         file wrote 203.0. Where the files write one value in two ways, or also in
         Oxigraph's form, the answer stays as Oxigraph gives it (it cannot tell which)."""
         if self._exact is None:
-            self._exact = exact_answers_of(self.reader(), self._exact_literals())
+            from kg.stores.terms import ExactAnswers
+
+            # Worked out only for the values an answer holds (the manifest read then too).
+            self._exact = ExactAnswers(self.reader(), self._exact_literals)
         return self._exact
 
     def _exact_literals(self) -> set[str]:
         from kg.stores.manifest import read_manifest
 
-        manifest = read_manifest(self.manifest_path)
+        manifest = self._manifest
+        if manifest is None:
+            manifest = read_manifest(self.manifest_path)
         if manifest is not None:
             return {term for entry in manifest.entries.values() for term in entry.exact}
         # Graphs loaded by hand (no manifest): look for them.
@@ -309,6 +324,7 @@ class OxigraphStore:
     def invalidate_manifest(self) -> None:
         """Changing graphs by hand breaks the link to the files: the next refresh rebuilds."""
         self.manifest_path.unlink(missing_ok=True)
+        self._manifest = None
 
     def damaged(self, error: Exception) -> DamagedIndex:
         """Damage a read found (RocksDB: "Corruption: block checksum mismatch ..."): left
@@ -476,27 +492,9 @@ def _prune_old_logs(folder: Path) -> None:
 def exact_answers_of(handle: Any, literals: set[str]) -> dict[Any, Literal]:
     """`OxigraphStore.exact_answers` for any store laid out as the index is (its named
     graphs holding `literals`, N-Triples of literals as written, under kg's datatype)."""
-    import pyoxigraph
+    from kg.stores.terms import ExactAnswers
 
-    from kg.stores.terms import is_exact, stored_form, to_rdflib
-
-    ways: dict[Any, set[Any]] = {}
-    for text in literals:
-        line = f"<urn:x> <urn:x> {text} ."
-        parsed = pyoxigraph.parse(input=line, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        written = next(iter(parsed)).object
-        ways.setdefault(stored_form(written), set()).add(written)
-    answers: dict[Any, Literal] = {}
-    for value, written_as in ways.items():
-        also_plain = any(
-            not is_exact(quad.object) and not isinstance(quad.graph_name, pyoxigraph.DefaultGraph)
-            for quad in handle.quads_for_pattern(None, None, value, None)
-        )
-        if len(written_as) == 1 and not also_plain:
-            literal = to_rdflib(next(iter(written_as)))
-            assert isinstance(literal, Literal)
-            answers[value] = literal
-    return answers
+    return ExactAnswers(handle, lambda: literals).every()
 
 
 def query_result(answer: Any, exact: Mapping[Any, Literal]) -> QueryResult:

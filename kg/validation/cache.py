@@ -1,21 +1,23 @@
 """Incremental validation: re-check only what a change to some files can affect.
 
 The previous results are cached per file (graph) together with each file's
-sha256 and the IRIs it mentions. On the next `kg validate --changed`:
+sha256, and a compressed copy of each file's content is kept beside the cache
+(by its sha256). On the next `kg validate --changed`:
 
 - if the shapes or the ontology changed, or there is no cache: validate fully;
-- otherwise the changed (added, edited, removed) files give a set of seed
-  nodes: every subject and object they mention, before and after the change;
-- the affected focus nodes are the seeds plus every node within `radius` hops
-  of them, following triples in both directions in the current data. The
-  radius is 1 + the longest property path in the shapes (sh:class and
-  sh:datatype read one more hop: the value's type). A constraint on focus node
-  F reads only triples within that many hops of F, so a triple that changed
-  further away cannot change F's results;
-- shapes whose constraints reach arbitrarily far (sh:sparql queries,
-  sh:zeroOrMorePath/sh:oneOrMorePath) are re-checked on all their focus nodes;
+- otherwise the changed (added, edited, removed) files give the changed
+  triples: the file as it was (the kept copy) against the file as it is;
+- the affected focus nodes are those the shapes reach the changed triples from,
+  found by walking back from each changed triple along the patterns the shapes
+  read (kg.validation.affected); shapes whose reads cannot be bounded so are
+  re-checked on all their focus nodes;
 - the new results for the affected nodes replace the cached ones for those
   nodes; all other cached results are kept.
+
+It validates fully (and says why) where the changed triples cannot be told
+exactly: a changed file with blank nodes (they are named anew at every parse),
+a changed rdfs:subClassOf (it changes which nodes every sh:class accepts), or a
+changed file whose earlier copy is missing.
 """
 
 from __future__ import annotations
@@ -27,19 +29,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib import BNode, Graph
+from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from kg.model.errors import UsageError
+from kg.model.errors import InputError, UsageError
+from kg.validation.affected import Reads, Triple, affected_nodes, reads_of
+from kg.validation.evidence import with_evidence
 from kg.validation.fast import (
     Evaluator,
-    Shape,
     ShapesPlan,
     TripleIndex,
     build_index,
     compile_shapes,
     count_data_entities,
+    index_from_oxigraph,
     validate_fast,
 )
 from kg.validation.shacl import ValidationReport, ValidationResult
@@ -47,134 +51,13 @@ from kg.validation.shacl import ValidationReport, ValidationResult
 if TYPE_CHECKING:
     from kg.knowledge.project import Knowledge
     from kg.model.files import KnowledgeFile
+    from kg.validation.evidence import EvidenceFacts
 
-CACHE_VERSION = 1
-
-
-@dataclass(frozen=True)
-class ChangeSummary:
-    """What `--changed` found: which files changed and how many focus nodes were re-checked."""
-
-    full: bool
-    changed_files: tuple[str, ...]
-    rechecked: int
-
-
-def affected_nodes(
-    index: TripleIndex,
-    before: Iterable[tuple[Node, Node, Node]],
-    after: Iterable[tuple[Node, Node, Node]],
-    radius: int = 2,
-) -> set[Node]:
-    """Nodes within `radius` hops (either direction) of anything the changed triples mention."""
-    seeds: set[Node] = set()
-    for s, _p, o in [*before, *after]:
-        seeds.add(s)
-        if not isinstance(o, Literal):
-            seeds.add(o)
-    return neighbourhood(index, seeds, radius)
-
-
-def neighbourhood(index: TripleIndex, seeds: set[Node], radius: int) -> set[Node]:
-    found = set(seeds)
-    frontier = set(seeds)
-    for _ in range(radius):
-        step: set[Node] = set()
-        for node in frontier:
-            for objects in index.out.get(node, {}).values():
-                step.update(o for o in objects if not isinstance(o, Literal))
-            for subjects in index.inc.get(node, {}).values():
-                step.update(subjects)
-        frontier = step - found
-        found |= frontier
-        if not frontier:
-            break
-    return found
-
-
-def path_radius(plan: ShapesPlan) -> int | None:
-    """1 + the longest path any shape follows; None when some path is unbounded."""
-    graph = plan.shapes_graph
-
-    def length(path: Node | None) -> int | None:
-        if path is None or isinstance(path, URIRef):
-            return 1 if path is not None else 0
-        if (path, SH.zeroOrMorePath, None) in graph or (path, SH.oneOrMorePath, None) in graph:
-            return None
-        items = list(graph.items(path))
-        if items:
-            parts = [length(i) for i in items]
-            return None if None in parts else sum(p or 0 for p in parts)
-        for kind in (SH.inversePath, SH.zeroOrOnePath):
-            inner = graph.value(path, kind)
-            if inner is not None:
-                return length(inner)
-        alternatives = graph.value(path, SH.alternativePath)
-        if alternatives is not None:
-            parts = [length(i) for i in graph.items(alternatives)]
-            return None if None in parts else max(p or 0 for p in parts)
-        return None
-
-    longest = 0
-
-    def visit(shape: Shape, depth: int, seen: set[int]) -> bool:
-        nonlocal longest
-        if id(shape) in seen:
-            return True
-        seen = seen | {id(shape)}
-        own = length(shape.path)
-        if own is None:
-            return False
-        depth += own
-        longest = max(longest, depth)
-        nested: list[Shape] = list(shape.properties)
-        for constraint in shape.constraints:
-            for key in ("shapes",):
-                nested.extend(constraint.extra.get(key, []))
-            for members in constraint.extra.get("lists", []):
-                nested.extend(members)
-        return all(visit(n, depth, seen) for n in nested)
-
-    for shape in plan.shapes:
-        if not visit(shape, 0, set()):
-            return None
-    return longest + 1
-
-
-def unbounded_shapes(plan: ShapesPlan) -> set[Node]:
-    """Top-level shapes with SPARQL constraints anywhere inside: re-checked on every change."""
-
-    def has_sparql(shape: Shape, seen: set[int]) -> bool:
-        if id(shape) in seen:
-            return False
-        seen.add(id(shape))
-        for constraint in shape.constraints:
-            if constraint.kind == "sparql":
-                return True
-            nested = list(constraint.extra.get("shapes", []))
-            for members in constraint.extra.get("lists", []):
-                nested.extend(members)
-            if any(has_sparql(n, seen) for n in nested):
-                return True
-        return any(has_sparql(p, seen) for p in shape.properties)
-
-    return {s.node for s in plan.shapes if has_sparql(s, set())}
+# 2: the files' earlier versions kept as copies (not the IRIs they mention).
+CACHE_VERSION = 2
 
 
 # --- the cache on disk -----------------------------------------------------------
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _mentioned(triples: Iterable[tuple[Node, Node, Node]]) -> list[str]:
-    found: set[str] = set()
-    for s, _p, o in triples:
-        for node in (s, o):
-            if isinstance(node, URIRef):
-                found.add(str(node))
-    return sorted(found)
 
 
 def result_to_json(result: ValidationResult) -> dict[str, Any]:
@@ -211,17 +94,18 @@ def read_cache(path: Path) -> dict[str, Any] | None:
 def write_cache(
     path: Path,
     schema_digest: str,
-    files: Mapping[str, tuple[str, list[str]]],
+    files: Mapping[str, tuple[str, str]],
     report: ValidationReport,
 ) -> None:
+    """The cache: per data file (graph) its sha256 and resolved path, and the results."""
     from kg.model.fileio import write_atomically
 
     payload = {
         "version": CACHE_VERSION,
         "schema": schema_digest,
         "files": {
-            name: {"sha256": digest, "mentions": mentions}
-            for name, (digest, mentions) in sorted(files.items())
+            name: {"sha256": digest, "path": where}
+            for name, (digest, where) in sorted(files.items())
         },
         "entities_checked": report.entities_checked,
         "results": [result_to_json(r) for r in report.results],
@@ -273,7 +157,7 @@ def _schema_digest(knowledge: Knowledge, shapes_files: Sequence[Path]) -> str:
     parts = [f"engine fast, cache {CACHE_VERSION}"]
     schema = [item.path for item in knowledge.files if item.kind in ("ontology", "shapes")]
     for path in sorted([*schema, *shapes_files]):
-        parts.append(f"{path.resolve()} {file_digest(path)}")
+        parts.append(f"{path.resolve()} {_sha256(path.read_bytes())}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -289,7 +173,6 @@ def validate_changed(
     next run starts from this one.
     """
     from kg.validation.checking import shapes_graph
-    from kg.validation.evidence import facts_of_knowledge, with_evidence
 
     shapes = shapes_graph(shapes_files, knowledge)
     plan = compile_shapes(shapes)
@@ -299,28 +182,23 @@ def validate_changed(
             f"({plan.fallbacks[0].shape}: {plan.fallbacks[0].reason}); drop --changed"
         )
     files = [item for item in knowledge.files if item.kind == "data"]
-    digests = {item.graph: file_digest(item.path) for item in files}
-    schema = _schema_digest(knowledge, shapes_files)
     location = cache_location(knowledge)
-    data = knowledge.data()
-    run = _ChangedRun(
-        shapes=shapes,
-        plan=plan,
-        index=build_index(data, knowledge.ontology()),
-        source_files=knowledge.defining_files(),
-        entities=count_data_entities(data),  # the data's, as a full validation counts them
-    )
-    radius = path_radius(plan)
+    kept = _Kept(location.parent / f"{location.stem}-files")
+    # Each file read once: its digest, and a copy kept for the next run's comparison.
+    digests = {item.graph: kept.keep(_read(item)) for item in files}
+    schema = _schema_digest(knowledge, shapes_files)
+    run = _changed_run(knowledge, shapes, plan)
     cache = read_cache(location)
-    reason = _why_full(cache, schema, radius)
-    mentions: dict[str, list[str]] = {}
+    reason = _why_full(cache, schema)
+    changed: list[str] = []
+    triples: set[Triple] = set()
     if reason is None:
-        assert cache is not None and radius is not None
+        assert cache is not None
         changed = _changed_files(cache["files"], digests)
-        for name in changed:
-            if name in digests:
-                mentions[name] = _mentioned(knowledge.store.graph(name))
-        focus = _focus(run, _seeds(cache["files"], changed, mentions), radius, bool(changed))
+        triples, reason = _changed_triples(cache["files"], changed, files, kept)
+    if reason is None:
+        assert cache is not None
+        focus = _focus(run, reads_of(plan), triples) if changed else set()
         report = _merged_report(run, cache["results"], focus)
         on_note(
             f"--changed: {len(changed)} of {len(files)} data files changed; "
@@ -331,12 +209,10 @@ def validate_changed(
         report = run.validate()
     # The evidence check reads text files, which no cached digest covers: it always
     # runs afresh, replacing the cached run's evidence results (it is cheap).
-    facts = facts_of_knowledge(knowledge, run.source_files, data, knowledge.ontology())
-    report = with_evidence(report, facts)
-    mentions = _every_mention(knowledge, files, digests, cache, mentions)
-    write_cache(
-        location, schema, {name: (digests[name], mentions[name]) for name in digests}, report
-    )
+    report = with_evidence(report, run.evidence(knowledge))
+    where = {item.graph: _where(item) for item in files}
+    write_cache(location, schema, {g: (digests[g], where[g]) for g in digests}, report)
+    kept.prune(set(digests.values()))
     return report
 
 
@@ -349,6 +225,9 @@ class _ChangedRun:
     index: TripleIndex
     source_files: dict[Node, str]
     entities: int
+    # The data and ontology as rdflib graphs, when the store is not the index (the
+    # evidence check reads them then; on the index it asks the store).
+    graphs: tuple[Graph, Graph] | None
 
     def validate(self, focus: set[Node] | None = None) -> ValidationReport:
         """The fast engine on `focus` (None: on every focus node)."""
@@ -361,6 +240,32 @@ class _ChangedRun:
             entities_checked=self.entities,
         )
 
+    def evidence(self, knowledge: Knowledge) -> EvidenceFacts:
+        from kg.validation.evidence import facts_of_knowledge
+
+        if self.graphs is None:
+            return facts_of_knowledge(knowledge, self.source_files)
+        return facts_of_knowledge(knowledge, self.source_files, *self.graphs)
+
+
+def _changed_run(knowledge: Knowledge, shapes: Graph, plan: ShapesPlan) -> _ChangedRun:
+    """The index of the data, read straight from the on-disk index when the store is
+    one (copying a big graph into rdflib first took longer than validating it)."""
+    from kg.stores.oxigraph_store import OxigraphStore
+
+    ontology = knowledge.ontology()
+    if isinstance(knowledge.store, OxigraphStore):
+        data_files = [item for item in knowledge.files if item.kind == "data"]
+        index, entities, defined_in = index_from_oxigraph(
+            knowledge.store.reader(), data_files, ontology
+        )
+        return _ChangedRun(shapes, plan, index, defined_in, entities, None)
+    data = knowledge.data()
+    index = build_index(data, ontology)
+    defined = knowledge.defining_files()
+    # The data's entities, as a full validation counts them.
+    return _ChangedRun(shapes, plan, index, defined, count_data_entities(data), (data, ontology))
+
 
 def _changed_files(old: Mapping[str, Any], digests: Mapping[str, str]) -> list[str]:
     """The files added, edited or removed since the cached run, sorted."""
@@ -370,25 +275,49 @@ def _changed_files(old: Mapping[str, Any], digests: Mapping[str, str]) -> list[s
     )  # fmt: skip
 
 
-def _seeds(
-    old: Mapping[str, Any], changed: Sequence[str], mentions: Mapping[str, list[str]]
-) -> set[Node]:
-    """Every IRI the changed files mention, before the change (cached) and after it."""
-    seeds: set[Node] = set()
+def _changed_triples(
+    old: Mapping[str, Any],
+    changed: Sequence[str],
+    files: Sequence[KnowledgeFile],
+    kept: _Kept,
+) -> tuple[set[Triple], str | None]:
+    """The triples added or removed by the changed files (each file as it was against
+    as it is), or the reason they cannot be told exactly."""
+    now = {item.graph: item for item in files}
+    triples: set[Triple] = set()
     for name in changed:
-        seeds.update(URIRef(iri) for iri in old.get(name, {}).get("mentions", []))
-        if name in mentions:
-            seeds.update(URIRef(iri) for iri in mentions[name])
-    return seeds
+        before: Graph | None = None
+        if name in old:
+            earlier = kept.read(old[name]["sha256"])
+            if earlier is None:
+                return set(), "the earlier copy of a changed file is missing"
+            before = _parsed(earlier, Path(old[name]["path"]))
+        after = _parsed(_read(now[name]), now[name].path) if name in now else None
+        was = set(before) if before is not None else set()
+        is_now = set(after) if after is not None else set()
+        difference = was ^ is_now
+        if any(isinstance(term, BNode) for triple in was | is_now for term in triple):
+            return set(), "a changed file holds blank nodes, which no two readings name alike"
+        if any(predicate == RDFS.subClassOf for _, predicate, _ in difference):
+            return set(), "a changed file states rdfs:subClassOf, which every sh:class reads"
+        triples |= difference
+    return triples, None
 
 
-def _focus(run: _ChangedRun, seeds: set[Node], radius: int, any_changed: bool) -> set[Node]:
-    """The focus nodes to re-check: those within `radius` of the seeds, and every focus
-    node of the shapes that reach arbitrarily far."""
-    focus = neighbourhood(run.index, seeds, radius) if any_changed else set()
+def _parsed(data: bytes, path: Path) -> Graph:
+    from kg.model.files import display_path, parse_text, rdf_format
+
+    text = data.decode("utf-8", errors="replace")
+    return parse_text(text, rdf_format(path), display_path(path), base=path.as_uri())
+
+
+def _focus(run: _ChangedRun, reads: Reads, triples: set[Triple]) -> set[Node]:
+    """The focus nodes to re-check: those the shapes reach the changed triples from,
+    and every focus node of the shapes whose reads have no bound."""
+    focus = affected_nodes(run.index, reads, triples)
     evaluator = Evaluator(run.index, run.shapes)
     for shape in run.plan.shapes:
-        if shape.node in unbounded_shapes(run.plan):
+        if shape.node in reads.unbounded:
             focus |= evaluator.focus_nodes(shape)
     if any(isinstance(node, BNode) for node in focus):
         # Results name every blank node alike: re-check them all or none.
@@ -410,35 +339,68 @@ def _merged_report(
     )
 
 
-def _every_mention(
-    knowledge: Knowledge,
-    files: Sequence[KnowledgeFile],
-    digests: Mapping[str, str],
-    cache: Mapping[str, Any] | None,
-    mentions: Mapping[str, list[str]],
-) -> dict[str, list[str]]:
-    """The IRIs each data file mentions, for the next run: those read on the way, the
-    cached ones of an unchanged file, or read from the store."""
-    found = dict(mentions)
-    for item in files:
-        if item.graph not in found:
-            previous = (cache or {}).get("files", {}).get(item.graph)
-            if previous is not None and previous["sha256"] == digests[item.graph]:
-                found[item.graph] = list(previous["mentions"])
-            else:
-                found[item.graph] = _mentioned(knowledge.store.graph(item.graph))
-    return found
-
-
-def _why_full(cache: Mapping[str, Any] | None, schema: str, radius: int | None) -> str | None:
+def _why_full(cache: Mapping[str, Any] | None, schema: str) -> str | None:
     if cache is None:
         return "no earlier validation to start from"
     if cache.get("schema") != schema:
         return "the ontology, the shapes or the engine changed"
-    if radius is None:
-        return "a shape follows paths of any length"
     return None
 
 
 def _no_report_graph() -> Graph:
     raise UsageError("the SHACL report graph needs a full validation: drop --changed")
+
+
+# --- the files as they were ----------------------------------------------------------
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read(item: KnowledgeFile) -> bytes:
+    try:
+        return item.path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{item.display}: cannot be read: {error.strerror}") from error
+
+
+def _where(item: KnowledgeFile) -> str:
+    """Where a file is, resolved (its base IRI and its format, when it is read again)."""
+    return item.resolved or str(item.path.resolve())
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """Compressed copies of the data files by sha256, beside the cache: what a changed
+    file said before, to compare with what it says now (a tenth of the data's size)."""
+
+    folder: Path
+
+    def keep(self, data: bytes) -> str:
+        """The digest of `data`, with a copy kept under it (written once)."""
+        import zlib
+
+        from kg.model.fileio import write_atomically
+
+        digest = _sha256(data)
+        copy = self.folder / digest
+        if not copy.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(copy, zlib.compress(data, 1))
+        return digest
+
+    def read(self, digest: str) -> bytes | None:
+        import zlib
+
+        try:
+            return zlib.decompress((self.folder / digest).read_bytes())
+        except (OSError, zlib.error):
+            return None
+
+    def prune(self, wanted: set[str]) -> None:
+        """Delete the copies of versions no file has any more."""
+        if self.folder.is_dir():
+            for copy in self.folder.iterdir():
+                if copy.name not in wanted:
+                    copy.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from rdflib import Graph
 
 from kg.cli import cli
 from kg.model.namespaces import new_graph
-from kg.validation.cache import affected_nodes, path_radius
+from kg.validation.affected import affected_nodes, reads_of
 from kg.validation.fast import (
     TripleIndex,
     build_index,
@@ -148,9 +148,8 @@ def test_incremental_recheck_matches_full_validation() -> None:
     after.add((entry, number, __import__("rdflib").Literal("99")))
     index = build_index(after, ontology)
     plan = compile_shapes(shapes)
-    radius = path_radius(plan)
-    assert radius == 3
-    focus = affected_nodes(index, set(before) - set(after), set(after) - set(before), radius)
+    focus = affected_nodes(index, reads_of(plan), set(before) ^ set(after))
+    assert focus == {entry}
     partial = validate_fast(index, shapes, plan=plan, focus=focus)
     full = validate_fast(after, shapes, ontology=ontology)
     assert keys(partial) <= keys(full)

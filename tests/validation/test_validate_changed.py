@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,73 @@ def test_sparql_based_checks_on_the_index_agree_with_memory(
                        "pyshacl", "--format", "json")  # fmt: skip
     assert outputs[0] == outputs[1] == reference.stdout
     assert "before the first report on the decision was published" in outputs[0]
+
+
+def _generated(folder: Path, triples: int) -> Path:
+    """Synthetic data as the benchmarks make it (benchmarks/generate.py, seeded)."""
+    script = Path(__file__).parents[2] / "benchmarks" / "generate.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--size", str(triples), "--out", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def _rechecked(notes: str) -> int:
+    return int(notes.split("re-checked ")[1].split()[0])
+
+
+def _edit(path: Path, old: str, new: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text
+
+
+def test_a_one_value_edit_rechecks_a_handful_of_nodes_and_finds_what_it_breaks(
+    run_kg, tmp_path: Path
+) -> None:
+    # Issue 20: one changed value at a million triples re-checked 142,926 focus nodes,
+    # more than all entities, and took longer than a full validation. The seeds were
+    # every node the changed file mentions, its classes and vocabulary included, and
+    # every SPARQL-checked claim; two hops from a class reach all its instances.
+    data = _generated(tmp_path / "data", 20_000)
+    first, notes, code = reports(run_kg, data)
+    assert "full validation (no earlier validation to start from)" in notes
+    entities = first["entities_checked"]
+    assert isinstance(entities, int) and entities > 1_000
+
+    # The edited node's own shape: a car number written as a number.
+    race = sorted((data / "articles").glob("*-race-*.ttl"))[0]
+    race_text = _edit(race, 'ms:carNumber "1" ;', "ms:carNumber 1 ;")
+    own, notes, code = reports(run_kg, data)
+    assert code == 1 and "1 of " in notes
+    assert _rechecked(notes) == 1
+    assert any(
+        r["focus"].endswith("-entry-0") and "car number" in r["message"] for r in own["results"]
+    )
+
+    # A neighbour's shape: the decision's source published a year later puts the
+    # expected time of the status report (another node, reached through the decision
+    # and the reports on it by a SPARQL-based constraint) before its first report.
+    decision = sorted((data / "articles").glob("*-decision-*.ttl"))[0]
+    number = decision.stem.split("-")[-1]
+    year = decision.stem[:4]
+    decision_text = _edit(decision, f'ms:published "{year}-', f'ms:published "{int(year) + 2}-')
+    neighbour, notes, code = reports(run_kg, data)
+    assert code == 1 and "1 of " in notes
+    assert 0 < _rechecked(notes) <= 20
+    assert any(
+        r["focus"] == f"msr:decision-{number}-status"
+        and "before the first report on the decision was published" in r["message"]
+        for r in neighbour["results"]
+    )
+
+    race.write_text(race_text, encoding="utf-8")
+    decision.write_text(decision_text, encoding="utf-8")
+    again, notes, code = reports(run_kg, data)
+    assert again == first and "2 of " in notes
+    assert _rechecked(notes) <= 20

@@ -57,9 +57,10 @@ def validate_fast(
     # The shapes themselves, not their names: anonymous shapes all share one name.
     fallback_nodes = {f.node for f in plan.fallbacks if f.node is not None}
     for shape in plan.shapes:
-        targets = evaluator.focus_nodes(shape)
-        if focus is not None:
-            targets &= focus
+        if focus is None:
+            targets = evaluator.focus_nodes(shape)
+        else:
+            targets = evaluator.targets_among(shape, focus)
         try:
             if any(c.parameter == SH.sparql for c in _all_constraints(shape)):
                 for node in targets:

@@ -42,6 +42,23 @@ class Evaluator(PathValues):
                     found.add(o)
         return found
 
+    def targets_among(self, shape: Shape, nodes: Iterable[Node]) -> set[Node]:
+        """The nodes of `nodes` that `shape` targets: focus_nodes(shape) & nodes, asked
+        node by node (an incremental check of a few nodes need not list every target)."""
+        index = self.index
+        found: set[Node] = set()
+        for node in nodes:
+            out = index.out.get(node, {})
+            into = index.inc.get(node, {})
+            if (
+                node in shape.target_nodes
+                or any(index.is_instance(node, cls) for cls in shape.target_classes)
+                or any(predicate in out for predicate in shape.target_subjects_of)
+                or any(predicate in into for predicate in shape.target_objects_of)
+            ):
+                found.add(node)
+        return found
+
     # constraints ------------------------------------------------------------
     def check(self, shape: Shape, focus_nodes: Iterable[Node]) -> list[Hit]:
         hits: list[Hit] = []
