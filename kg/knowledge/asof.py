@@ -55,21 +55,26 @@ from kg.stores.base import Store
 # first, in a query of their own, and are given to the second as a VALUES block:
 # joined in one query, Oxigraph reads every rdf:type triple of every graph first
 # (0.4 s with two seasons of results, against 2 ms).
+# Written so that every server answers it alike (issue 19): Virtuoso 7.2 refuses a
+# property path beside a VALUES block in a UNION ("transitive start not given"), and
+# answers a boolean made by BIND or EXISTS as the integer 0 or 1, and
+# `BIND (... || EXISTS {...})` with HTTP 500. So each kind comes with a word saying
+# which it is, and whether a document is official is decided here from those words.
 SOURCE_TYPES_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
-SELECT DISTINCT ?type WHERE {
-  { VALUES ?type { ms:SourceDocument ms:NewsArticle } }
+SELECT DISTINCT ?type ?kind WHERE {
+  { ?type rdfs:subClassOf* ms:SourceDocument . BIND ("source" AS ?kind) }
   UNION
-  { ?type rdfs:subClassOf+ ms:SourceDocument }
+  { BIND (ms:NewsArticle AS ?type) BIND ("source" AS ?kind) }
+  UNION
+  { ?type rdfs:subClassOf* ms:ResultsFile . BIND ("official" AS ?kind) }
 }
 """
 SOURCES_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX ms: <https://w3id.org/motorsport-kg/ontology/>
-SELECT DISTINCT ?g ?doc ?official ?published ?notBefore ?notAfter WHERE {
+SELECT DISTINCT ?g ?doc ?type ?published ?notBefore ?notAfter WHERE {
   GRAPH ?g { ?doc a ?type . }
-  BIND (?type = ms:ResultsFile || EXISTS { ?type rdfs:subClassOf+ ms:ResultsFile } AS ?official)
   OPTIONAL { GRAPH ?g { ?doc ms:published ?published } }
   OPTIONAL { GRAPH ?g { ?doc ms:publishedNotBefore ?notBefore } }
   OPTIONAL { GRAPH ?g { ?doc ms:publishedNotAfter ?notAfter } }
@@ -113,13 +118,16 @@ def publications(
     found: dict[tuple[str, str], SourcePublication] = {}
     from kg.stores.values import inject_rows
 
-    kinds = [row[0] for row in store.query(SOURCE_TYPES_QUERY, graphs=shown).rows if row[0]]
-    documents = inject_rows(SOURCES_QUERY, "type", kinds)
+    kinds: dict[str, set[Identifier]] = {"source": set(), "official": set()}
+    for kind_type, kind in store.query(SOURCE_TYPES_QUERY, graphs=shown).rows:
+        if kind_type is not None and str(kind) in kinds:
+            kinds[str(kind)].add(kind_type)
+    documents = inject_rows(SOURCES_QUERY, "type", sorted(kinds["source"]))
     for row in store.query(documents, graphs=shown).dicts():
         graph, document = row["g"], row["doc"]
         if graph is None or document is None or (wanted is not None and str(graph) not in wanted):
             continue
-        item = _publication(str(graph), document, row)
+        item = _publication(str(graph), document, row, row["type"] in kinds["official"])
         key = (item.graph, item.document)
         previous = found.get(key)
         if previous is not None:
@@ -144,7 +152,7 @@ def publications(
 
 
 def _publication(
-    graph: str, document: Identifier, row: Mapping[str, Identifier | None]
+    graph: str, document: Identifier, row: Mapping[str, Identifier | None], official: bool
 ) -> SourcePublication:
     where = f"source document {document.n3()} in graph <{graph}>"
     published, not_before, not_after = (
@@ -165,7 +173,7 @@ def _publication(
             if isinstance(published, Literal)
             else bounds
         ),
-        official=row.get("official") == Literal(True),
+        official=official,
         stated=isinstance(published, Literal),
         not_before=bounds.earliest,
     )

@@ -20,6 +20,7 @@ May import: kg.model, kg.stores.http_client and the standard library.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -102,6 +103,28 @@ def check_whole(reply: Reply, where: str) -> None:
             "a partial answer; raise the server's limit (Virtuoso: MaxQueryExecutionTime "
             "in the [SPARQL] section of virtuoso.ini) or ask a narrower question"
         )
+
+
+# Virtuoso refuses a query whose cost it estimates above MaxQueryCostEstimationTime
+# (400 s by default), before running it; its estimates for kg's saved queries run from
+# minutes to decades, for queries that take milliseconds.
+_ESTIMATE = re.compile(
+    r"estimated execution time (?P<estimate>[0-9]+) \(sec\) exceeds the limit of "
+    r"(?P<limit>[0-9]+) \(sec\)"
+)
+
+
+def refused_on_estimate(where: str, detail: str) -> StoreError | None:
+    """The error for a query a server refused on an estimate of its cost, or None."""
+    found = _ESTIMATE.search(detail)
+    if found is None:
+        return None
+    return StoreError(
+        f"{where} refused the query on an estimate of its cost ({found['estimate']} s, above "
+        f"its limit of {found['limit']} s) without running it; Virtuoso's estimates are far "
+        "above what the query takes: set MaxQueryCostEstimationTime = 0 (no estimate) in "
+        "the [SPARQL] section of virtuoso.ini and restart it (docs/stores.md)"
+    )
 
 
 def with_params(url: str, encoded: str) -> str:

@@ -12,20 +12,28 @@ or direct POST) and whether an answer is whole, kg.stores.sparql_protocol's.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from kg.model.errors import QueryError, StoreError, UsageError
-from kg.model.namespaces import new_graph
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
-from kg.stores.config import checked_url, redact
+from kg.stores.config import checked_url
+from kg.stores.durations import (
+    DURATION,
+    DURATIONS_GRAPH,
+    PROBE_GRAPH,
+    Row,
+    ServerDurations,
+    has_ambiguous,
+    is_duration,
+    pairs_graph,
+)
 from kg.stores.http_client import TIMEOUT_ENV, HttpClient, Reply
 from kg.stores.push_journal import PUSH_GRAPH, refuse_a_half_done_push
 from kg.stores.remote_views import MergedViews
@@ -35,8 +43,17 @@ from kg.stores.sparql_protocol import (
     check_whole,
     configured_method,
     query_request,
+    refused_on_estimate,
     update_request,
     with_params,
+)
+from kg.stores.sparql_results import (
+    Restore,
+    fixed_quad_object,
+    is_virtuoso,
+    not_results,
+    parse_json_results,
+    parse_ntriples,
 )
 from kg.stores.terms import EXACT_DATATYPE, held, ntriples
 from kg.stores.values import inject_rows, inject_values
@@ -75,10 +92,21 @@ PUBLISHED_GRAPH = "urn:x-motorsport-kg:published-graphs"
 PUBLISHED = "urn:x-motorsport-kg:published"
 # PUSH_GRAPH: written by `kg push` before its first graph and dropped after its last;
 # while it stands, the server holds some graphs new and some old (kg.stores.push_journal).
-HIDDEN_GRAPHS = {MERGE_GRAPH, WRITTEN_GRAPH, DEFAULT_IS_MERGE_GRAPH, PUBLISHED_GRAPH, PUSH_GRAPH}
+# PROBE_GRAPH and DURATIONS_GRAPH: whether the server keeps durations exactly, and if
+# not, each duration as written (kg.stores.durations).
+HIDDEN_GRAPHS = {
+    MERGE_GRAPH, WRITTEN_GRAPH, DEFAULT_IS_MERGE_GRAPH, PUBLISHED_GRAPH, PUSH_GRAPH,
+    PROBE_GRAPH, DURATIONS_GRAPH,
+}  # fmt: skip
 
 # Fixed texts: the IRIs are kg's own constants (PUBLISHED, DEFAULT_IS_MERGE_GRAPH).
 _PUBLISHED_QUERY = "SELECT DISTINCT ?g WHERE { ?manifest <urn:x-motorsport-kg:published> ?g }"
+# The manifest and the duration probe (kg.stores.durations), in one request.
+_MANIFEST_QUERY = (
+    "SELECT DISTINCT ?g ?probe WHERE { { ?manifest <urn:x-motorsport-kg:published> ?g } "
+    "UNION { ?test <urn:x-motorsport-kg:probe-duration> ?probe } }"
+)
+_MANIFEST = [("default-graph-uri", PUBLISHED_GRAPH), ("default-graph-uri", PROBE_GRAPH)]
 # `kg serve`'s snapshot holds kg's own graphs only: there, every named graph is kg's.
 _SERVED_QUERY = (
     "SELECT ?g WHERE { VALUES ?g { <urn:x-motorsport-kg:default-graph-is-the-merge> } "
@@ -120,6 +148,7 @@ class SparqlStore:
         self._default_is_merge = False
         self._written: dict[Literal, Literal] | None = None
         self._views = MergedViews()
+        self._durations = ServerDurations(self)
 
     @property
     def description(self) -> str:
@@ -150,6 +179,9 @@ class SparqlStore:
             raise StoreError(self._http.refusal(url, reply.status, reply))
         if reply.status == 400 and is_query:
             raise QueryError(f"{where} rejected the query (HTTP 400): {detail}")
+        estimated = refused_on_estimate(where, detail) if is_query else None
+        if estimated is not None:
+            raise estimated
         reason = self._http.excerpt(reply.reason.encode(), 60)
         raise StoreError(
             f"{where} answered HTTP {reply.status} {reason}" + (f": {detail}" if detail else "")
@@ -184,29 +216,59 @@ class SparqlStore:
             request.method, request.url, request.body, request.content_type, accept, is_query
         )
 
-    def _select_all(self, sparql: str, graphs: Sequence[str] | None) -> QueryResult:
+    def _select_all(
+        self, sparql: str, graphs: Sequence[str] | None, restore: Restore | None = None
+    ) -> QueryResult:
         reply = self._sparql(sparql, graphs, SPARQL_RESULTS_JSON)
-        return _parse_json_results(reply, self.query_url, self._http.excerpt)
+        return parse_json_results(reply, self.query_url, self._http.excerpt, restore)
+
+    def _over_the_files(self, text: str, kind: str, restore: Restore) -> list[Row]:
+        """The answer to `text` over the files' graphs (kg.stores.durations), as rows."""
+        names = self.graph_names()
+        if kind == "graph":
+            reply = self._sparql(text, names, N_TRIPLES)
+            return list(parse_ntriples(reply, self.query_url, self._http.scrub, restore))
+        return list(self._select_all(text, names, restore).rows)
+
+    def _put(self, name: str, lines: Sequence[str]) -> None:
+        """Replace the graph `name` by `lines` (N-Triples), unpublished."""
+        if self.gsp_url:
+            url = with_params(self.gsp_url, urlencode([("graph", name)]))
+            self._request("PUT", url, "".join(lines).encode("utf-8"), N_TRIPLES_UTF8)
+        else:
+            self._insert(name, lines)
 
     # -- Store protocol --------------------------------------------------------------
 
     def graph_names(self) -> list[str]:
         if self._graph_names is None:
             refuse_a_half_done_push(self)
-            found = self._names(_PUBLISHED_QUERY, [("default-graph-uri", PUBLISHED_GRAPH)])
+            found = self._manifest()
             if not found and self._names(_SERVED_QUERY, []):
                 found = self._names(_ALL_GRAPHS_QUERY, []) | {DEFAULT_IS_MERGE_GRAPH}
             self._has_merge = MERGE_GRAPH in found
             self._has_written = WRITTEN_GRAPH in found
             self._default_is_merge = DEFAULT_IS_MERGE_GRAPH in found and not self._has_merge
+            self._durations.paired = DURATIONS_GRAPH in found
             self._graph_names = sorted(found - HIDDEN_GRAPHS)
         return list(self._graph_names)
 
     pushing = False  # kg push sets it while it writes: the journal stands then
 
+    def _manifest(self) -> set[str]:
+        """The graphs the manifest lists; notes what the duration probe says."""
+        reply = self._ask(_MANIFEST_QUERY, _MANIFEST, SPARQL_RESULTS_JSON)
+        result = parse_json_results(reply, self.query_url, self._http.excerpt)
+        names = set()
+        for row in result.rows:
+            if isinstance(row[0], URIRef):
+                names.add(str(row[0]))
+            self._durations.noted(row[1] if len(row) > 1 else None)
+        return names
+
     def _names(self, sparql: str, dataset: Dataset) -> set[str]:
         reply = self._ask(sparql, dataset, SPARQL_RESULTS_JSON)
-        result = _parse_json_results(reply, self.query_url, self._http.excerpt)
+        result = parse_json_results(reply, self.query_url, self._http.excerpt)
         return {str(row[0]) for row in result.rows if isinstance(row[0], URIRef)}
 
     def query(
@@ -230,9 +292,14 @@ class SparqlStore:
                     f"the query failed while running on a view of {self.description}: {error}"
                 ) from error
         graphs = None
+        self.graph_names()
+        restore = self._durations.restore(strict=False)
         if kind == "graph":
             reply = self._sparql(text, graphs, N_TRIPLES)
-            graph = _parse_ntriples(reply, self.query_url, self._http.scrub)
+            graph = parse_ntriples(reply, self.query_url, self._http.scrub, restore)
+            if restore is not None and has_ambiguous(graph):
+                told = self._durations.told_apart(text, kind, list(graph))
+                graph = graph_of((*triple, None) for triple in told)
             rewritable = any(_rewritable(term) for term in graph.objects())
             written = self._written_literals() if rewritable else {}
             if written:
@@ -241,7 +308,10 @@ class SparqlStore:
                         graph.remove((s, p, o))
                         graph.add((s, p, written[o]))  # type: ignore[index]
             return QueryResult(kind="graph", graph=graph)
-        result = self._select_all(text, graphs)
+        result = self._select_all(text, graphs, restore)
+        if restore is not None and has_ambiguous(result.rows):
+            rows = tuple(self._durations.told_apart(text, kind, result.rows))
+            result = QueryResult(kind="select", variables=result.variables, rows=rows)
         if result.kind != "select" or not any(_rewritable(t) for row in result.rows for t in row):
             return result
         written = self._written_literals()
@@ -309,18 +379,34 @@ class SparqlStore:
         import pyoxigraph
 
         reply = self._sparql(_QUAD_QUERY, names, SPARQL_RESULTS_JSON)
+        restore = self._durations.restore()
+        if is_virtuoso(reply):
+            # Virtuoso's own forms (booleans as 1 or 0, blank nodes as nodeID://...,
+            # which pyoxigraph refuses) are turned back through the rdflib terms.
+            from kg.stores.terms import to_oxigraph
+
+            result = parse_json_results(reply, self.query_url, self._http.excerpt, restore)
+            return [
+                (to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g))
+                for s, p, o, g in result.rows
+                if s is not None and p is not None and o is not None and g is not None
+            ]
         try:
             solutions = pyoxigraph.parse_query_results(
                 reply.body, format=pyoxigraph.QueryResultsFormat.JSON
             )
             if not isinstance(solutions, pyoxigraph.QuerySolutions):
                 raise ValueError("a boolean, not solutions")
-            return [(row["s"], row["p"], row["o"], row["g"]) for row in solutions]
+            return [
+                (row["s"], row["p"], fixed_quad_object(row["o"], restore), row["g"])
+                for row in solutions
+            ]
         except (SyntaxError, ValueError, TypeError, KeyError) as error:
-            raise _not_results(reply, self.query_url, self._http.excerpt) from error
+            raise not_results(reply, self.query_url, self._http.excerpt) from error
 
     def quads(self, graphs: Sequence[str] | None = None) -> Iterator[Quad]:
-        result = self._select_all(_QUAD_QUERY, graphs)
+        self.graph_names()
+        result = self._select_all(_QUAD_QUERY, graphs, self._durations.restore())
         for s, p, o, g in result.rows:
             if s is None or p is None or o is None or not isinstance(g, URIRef):
                 continue
@@ -334,21 +420,27 @@ class SparqlStore:
 
     def replace_graph(self, name: str, graph: Graph) -> None:
         ntriples(URIRef(name))  # refuses names that are not IRIs
+        self._writable()
+        exact_durations = name != PUSH_GRAPH and not self._durations.probe()
+        self._forget()
         if name == MERGE_GRAPH:
             lines = [_line(s, p, o) for s, p, o in graph]  # type: ignore[arg-type]
         else:
             # A file's graph keeps each literal as written: what a server would hold as
-            # a value in another form gets kg's own datatype (kg.stores.terms.exact).
-            lines = [_line(s, p, held(o)) for s, p, o in graph]  # type: ignore[arg-type]
-        self._forget()
-        self._writable()
-        if self.gsp_url:
-            url = with_params(self.gsp_url, urlencode([("graph", name)]))
-            self._request("PUT", url, "".join(lines).encode("utf-8"), N_TRIPLES_UTF8)
-        else:
-            self._insert(name, lines)
+            # a value in another form gets kg's own datatype (kg.stores.terms.exact),
+            # and so does every duration where the server keeps durations approximately.
+            lines = [
+                _line(s, p, _as_held(o, exact_durations))  # type: ignore[arg-type]
+                for s, p, o in graph
+            ]
+        self._put(name, lines)
         if name not in (PUBLISHED_GRAPH, PUSH_GRAPH):
             self._publish(name)
+        if name == MERGE_GRAPH and exact_durations:
+            # Beside the merge: each of its durations, as the server holds it and as written.
+            pairs = pairs_graph(graph)
+            self._put(DURATIONS_GRAPH, [_line(s, p, o) for s, p, o in pairs])  # type: ignore[arg-type]
+            self._publish(DURATIONS_GRAPH)
 
     def _insert(self, name: str, lines: Sequence[str]) -> None:
         """Replace the graph `name` by SPARQL updates: DROP, then INSERT DATA in parts.
@@ -426,6 +518,7 @@ class SparqlStore:
         """Drop what was read from the server: its graphs have changed."""
         self._graph_names = None
         self._written = None
+        self._durations.forget()
         self._views.clear()
 
 
@@ -435,6 +528,14 @@ def _rewritable(term: object) -> bool:
         return False
     datatype = str(term.datatype)
     return datatype.startswith(_XSD) and datatype != _XSD + "string"
+
+
+def _as_held(term: Node, exact_durations: bool) -> Node:
+    """A term as a file's graph on the server holds it (kg.stores.terms.held); with
+    `exact_durations`, a duration too (kg.stores.durations)."""
+    if exact_durations and is_duration(term):
+        return Literal(str(term), datatype=URIRef(EXACT_DATATYPE + DURATION))
+    return held(term)
 
 
 def _line(s: Identifier, p: Identifier, o: Identifier) -> str:
@@ -467,98 +568,6 @@ def _check_syntax(sparql: str) -> str:
     if isinstance(answer, pyoxigraph.QueryTriples):
         return "graph"
     return "select"
-
-
-def _parse_json_results(reply: Reply, url: str, excerpt: Callable[[bytes], str]) -> QueryResult:
-    try:
-        document = json.loads(reply.body.decode("utf-8"))
-        if "boolean" in document:
-            return QueryResult(kind="ask", boolean=bool(document["boolean"]))
-        variables = tuple(str(v) for v in document["head"]["vars"])
-        # Only Virtuoso's own forms are turned back: another server keeps "1"^^xsd:boolean
-        # as the files write it (kg.stores.terms.exact).
-        virtuoso = (reply.header("Server") or "").startswith("Virtuoso")
-        rows = tuple(
-            tuple(_json_term(binding.get(variable), virtuoso) for variable in variables)
-            for binding in document["results"]["bindings"]
-        )
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise _not_results(reply, url, excerpt) from error
-    return QueryResult(kind="select", variables=variables, rows=rows)
-
-
-def _not_results(reply: Reply, url: str, excerpt: Callable[[bytes], str]) -> StoreError:
-    content_type = excerpt(reply.content_type.encode()) or "none"
-    return StoreError(
-        f"the SPARQL endpoint {redact(url)} answered with something that is not SPARQL JSON "
-        f"results (Content-Type {content_type!r}: {excerpt(reply.body)!r}); "
-        "check that --store names the query endpoint"
-    )
-
-
-def _json_term(value: Any, virtuoso: bool = False) -> Identifier | None:
-    if value is None:
-        return None
-    kind = value["type"]
-    text = value["value"]
-    if not isinstance(text, str):
-        raise TypeError("term value is not a string")
-    if kind == "uri":
-        return URIRef(text)
-    if kind == "bnode":
-        return BNode(text)
-    if kind in ("literal", "typed-literal"):
-        language = value.get("xml:lang")
-        if language:
-            return Literal(text, lang=language)
-        datatype = value.get("datatype")
-        if datatype and datatype.startswith(EXACT_DATATYPE):
-            datatype = datatype[len(EXACT_DATATYPE) :]
-        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-            text = _lexical(text, datatype) if virtuoso else text
-            return Literal(text, datatype=URIRef(datatype))
-        return Literal(text)
-    raise ValueError(f"unknown term type {kind!r}")
-
-
-_SECONDS = re.compile(r"-?\d+(\.\d+)?")
-
-
-def _lexical(text: str, datatype: str) -> str:
-    """The canonical form of a value that Virtuoso 7.2 answers in its own: a boolean as
-    1 or 0, a duration as its number of seconds."""
-    if datatype == _XSD + "boolean" and text in ("1", "0"):
-        return "true" if text == "1" else "false"
-    if datatype == _XSD + "duration" and _SECONDS.fullmatch(text):
-        from decimal import Decimal
-
-        from kg.stores.terms import canonical
-
-        seconds = abs(Decimal(text))
-        days, rest = divmod(seconds, 86400)
-        hours, rest = divmod(rest, 3600)
-        minutes, rest = divmod(rest, 60)
-        sign = "-" if text.startswith("-") else ""
-        written = f"{sign}P{days}DT{hours}H{minutes}M{rest.normalize():f}S"
-        return str(canonical(Literal(written, datatype=URIRef(datatype))))
-    return text
-
-
-def _parse_ntriples(reply: Reply, url: str, scrub: Callable[[str], str]) -> Graph:
-    import pyoxigraph
-
-    from kg.stores.terms import triple_to_rdflib
-
-    graph = new_graph()
-    try:
-        for triple in pyoxigraph.parse(input=reply.body, format=pyoxigraph.RdfFormat.N_TRIPLES):
-            graph.add(triple_to_rdflib(triple))
-    except (SyntaxError, ValueError) as error:
-        raise StoreError(
-            f"the SPARQL endpoint {redact(url)} answered with something that is not N-Triples "
-            f"(Content-Type {scrub(reply.content_type)[:80]!r}): {scrub(str(error))[:200]}"
-        ) from error
-    return graph
 
 
 def _timeout() -> float:

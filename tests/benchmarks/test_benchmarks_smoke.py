@@ -137,3 +137,20 @@ def test_bundle_benchmark_times_every_saved_query_and_names_the_heaviest() -> No
     assert [line.split()[2] for line in timed if line.startswith("kg query")] == queries
     assert sum("<- heaviest query" in line for line in timed) == 1
     assert all(" ok (" in line or " OVER (" in line for line in timed)
+
+
+def test_server_benchmark_pushes_and_runs_every_saved_query_on_both_servers(
+    tmp_path: Path,
+) -> None:
+    from kg.answers.queries import registry
+
+    done = _bench("bench_servers.py", "--size", "1k", "--repeat", "1",
+                  "--data-dir", str(tmp_path / "1k"))  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("kg push to oxigraph server: ") for line in lines)
+    assert any(line.startswith("kg push to virtuoso: ") for line in lines)
+    table = [line for line in lines if line.startswith("| ")]
+    rows = {line.split(" | ")[0].removeprefix("| "): line for line in table}
+    assert set(registry()) <= set(rows)
+    # Every server gave the index's rows for every saved query, in time.
+    assert [line for line in rows.values() if "WRONG" in line or "failed" in line] == []

@@ -89,6 +89,11 @@ def test_gtp_class_order_and_lineups_of_the_2024_rolex_24(full_import: tuple[Pat
     assert graph.value(result_1, MS.classPosition) == Literal("3", datatype=XSD.integer)
     assert graph.value(result_1, MS.lapsBehindClassWinner) == Literal("3", datatype=XSD.integer)
     assert graph.value(result_1, MS.totalTime) == Literal("PT23H58M27.56S", datatype=XSD.duration)
+    # Beside each duration, its exact seconds: a decimal every store keeps as written.
+    assert graph.value(result_1, MS.totalTimeSeconds) == Literal("86307.56", datatype=XSD.decimal)
+    fastest_1 = MSR[f"{RACE_2024}-fastest-lap-1"]
+    assert graph.value(fastest_1, MS.lapTime) == Literal("PT1M45.771S", datatype=XSD.duration)
+    assert graph.value(fastest_1, MS.lapTimeSeconds) == Literal("105.771", datatype=XSD.decimal)
 
 
 @pytest.mark.parametrize(
@@ -151,6 +156,17 @@ def test_a_drivers_laps_at_sebring(full_import: tuple[Path, str]) -> None:
     assert graph.value(lap_100, MS.lapTime) == Literal("PT1M51.985S", datatype=XSD.duration)
     assert graph.value(lap_100, MS.sectorTime2) == Literal("PT1M10.499S", datatype=XSD.duration)
     assert graph.value(lap_100, MS.elapsedTime) == Literal("PT3H34M26.629S", datatype=XSD.duration)
+    seconds = {
+        MS.lapTimeSeconds: "111.985",
+        MS.sectorTime2Seconds: "70.499",
+        MS.elapsedTimeSeconds: "12866.629",
+    }
+    for prop, value in seconds.items():
+        assert graph.value(lap_100, prop) == Literal(value, datatype=XSD.decimal), prop
+    for number in (1, 3):
+        sector = graph.value(lap_100, MS[f"sectorTime{number}"])
+        sector_seconds = graph.value(lap_100, MS[f"sectorTime{number}Seconds"])
+        assert sector is not None and sector_seconds is not None
     assert graph.value(lap_100, MS.inPit) == Literal(False)
 
 
@@ -487,3 +503,22 @@ def test_an_imported_file_has_a_title_to_cite_it_by(
     graph = _graph(full_import[0] / Path(csv_name).with_suffix(".ttl"))
     doc = graph.value(predicate=RDF.type, object=MS.ResultsFile)
     assert list(graph.objects(doc, DCTERMS.title)) == [Literal(title, lang="en")]
+
+
+@pytest.mark.parametrize(
+    ("duration", "seconds"),
+    [
+        ("PT0S", "0"),
+        ("PT35S", "35"),
+        ("PT0.5S", "0.5"),
+        ("PT1M35.964S", "95.964"),
+        ("PT23H59M3.365S", "86343.365"),
+        ("P1DT17.685S", "86417.685"),
+        ("P1DT2H", "93600"),
+    ],
+)
+def test_seconds_beside_a_duration_are_exact(duration: str, seconds: str) -> None:
+    from kg.importers.imsa.reading import seconds_literal
+
+    written = seconds_literal(Literal(duration, datatype=XSD.duration))
+    assert written == Literal(seconds, datatype=XSD.decimal)

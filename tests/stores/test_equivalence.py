@@ -426,6 +426,7 @@ COMMAND_CASES = [
     CommandCase(("show", EVENT, "--all")),
     CommandCase(("show", ENTITY, "--format", "facts"), _json),
     CommandCase(("timeline", EVENT)),
+    CommandCase(("timeline", "--format", "json"), _json),
     CommandCase(("decisions", "--format", "json"), _json),
     CommandCase(("validate", "--format", "json"), _json),
     # Commands that answer in text only: compared exactly.

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS, XSD
@@ -23,10 +24,12 @@ from kg.importers.imsa.reading import (
     Table,
     decimal_number,
     duration_literal,
+    duration_seconds,
     fail,
     is_whole_number,
     longest_time,
     read_table,
+    seconds_literal,
     whole_number,
 )
 from kg.importers.imsa.triples import Builder, SessionEnd, context_triples
@@ -196,11 +199,11 @@ def _running_at_finish(table: Table, cars: Sequence[CarRow]) -> dict[str, bool]:
     (Sebring 2023: the #6 Porsche, 315 laps in 11:40:32 of a race won in 12:00:53) has
     a shorter one. Cars without a total time, and every car when the winner has none,
     are left unsaid."""
-    totals: dict[str, float] = {}
+    totals: dict[str, Decimal] = {}
     for car in cars:
         total = duration_literal(table, car.line, car.row, "TOTAL_TIME")
         if total is not None and car.status != MSV.DidNotStart:
-            totals[car.number] = _seconds(total)
+            totals[car.number] = duration_seconds(total)
     winner = next((c for c in cars if c.position == 1 and c.number in totals), None)
     if winner is None:
         return {}
@@ -226,8 +229,8 @@ def _class_standings(cars: Sequence[CarRow], race: bool) -> ClassStandings:
                 laps_behind[car.number] = winner_laps - car.laps
         timed = [c for c in members if c.best_time is not None]
         if timed:
-            best = min(_seconds(c.best_time) for c in timed)  # type: ignore[arg-type]
-            class_fastest.update(c.number for c in timed if _seconds(c.best_time) == best)  # type: ignore[arg-type]
+            best = min(duration_seconds(c.best_time) for c in timed)  # type: ignore[arg-type]
+            class_fastest.update(c.number for c in timed if duration_seconds(c.best_time) == best)  # type: ignore[arg-type]
     return ClassStandings(class_position, laps_behind, frozenset(class_fastest))
 
 
@@ -322,6 +325,7 @@ def _result(sheet: ResultsSheet, car: CarRow, entry: URIRef) -> None:
             (MS.runningAtFinish, _flag(standings.running.get(car.number))),
             (MS.resultStatus, car.status),
             (MS.totalTime, total),
+            (MS.totalTimeSeconds, seconds_literal(total)),
             (MS.gapToFirst, Literal(gap_first) if gap_first not in ("", "-") else None),
             (
                 MS.gapToPrevious,
@@ -348,6 +352,7 @@ def _fastest_lap(sheet: ResultsSheet, car: CarRow, entry: URIRef, racing_class: 
             (MS.entry, entry),
             (MS.session, sheet.session),
             (MS.lapTime, car.best_time),
+            (MS.lapTimeSeconds, seconds_literal(car.best_time)),
             (MS.lapNumber, _positive(lap_number)),
             (MS.speedKph, Literal(speed, datatype=XSD.decimal) if speed else None),
             (MS.scope, racing_class if car.number in sheet.standings.class_fastest else None),
@@ -395,14 +400,6 @@ def _non_negative(value: int | None) -> Literal | None:
     if value is None or value < 0:
         return None
     return Literal(str(value), datatype=XSD.integer)
-
-
-def _seconds(duration: Literal) -> float:
-    """Seconds of a duration as duration_literal writes it ("PT1M35.6S", "P1DT17.685S")."""
-    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?", str(duration))
-    assert match is not None, duration
-    days, hours, minutes = (int(match[i] or 0) for i in (1, 2, 3))
-    return days * 86400 + hours * 3600 + minutes * 60 + float(match[4] or 0)
 
 
 # --- Weather files ---------------------------------------------------------------------------
@@ -543,12 +540,25 @@ def laps(table: Table, context: FileContext, resolver: Resolver, builder: Builde
                 (MS.driver, driver),
                 (MS.driverName, driver_name),
                 (MS.lapNumber, Literal(str(lap), datatype=XSD.integer)),
-                (MS.lapTime, duration_literal(table, line, row, "LAP_TIME")),
-                (MS.sectorTime1, duration_literal(table, line, row, "S1")),
-                (MS.sectorTime2, duration_literal(table, line, row, "S2")),
-                (MS.sectorTime3, duration_literal(table, line, row, "S3")),
+                *_timed(MS.lapTime, MS.lapTimeSeconds, table, line, row, "LAP_TIME"),
+                *_timed(MS.sectorTime1, MS.sectorTime1Seconds, table, line, row, "S1"),
+                *_timed(MS.sectorTime2, MS.sectorTime2Seconds, table, line, row, "S2"),
+                *_timed(MS.sectorTime3, MS.sectorTime3Seconds, table, line, row, "S3"),
                 (MS.inPit, Literal(pit == "B")),
-                (MS.elapsedTime, duration_literal(table, line, row, "ELAPSED")),
+                *_timed(MS.elapsedTime, MS.elapsedTimeSeconds, table, line, row, "ELAPSED"),
                 (MS.speedKph, Literal(speed, datatype=XSD.decimal) if speed else None),
             ],
         )
+
+
+def _timed(
+    duration_property: URIRef,
+    seconds_property: URIRef,
+    table: Table,
+    line: int,
+    row: dict[str, str],
+    column: str,
+) -> list[tuple[URIRef, Literal | None]]:
+    """A clock time of the row as a duration, and its seconds beside it."""
+    duration = duration_literal(table, line, row, column)
+    return [(duration_property, duration), (seconds_property, seconds_literal(duration))]
