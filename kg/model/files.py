@@ -144,7 +144,7 @@ def parse_file(path: Path, format_name: str | None = None) -> Graph:
     parser = rdf_format(path, format_name)
     if not is_readable_file(path):
         raise InputError(f"{display_path(path)}: not a file")
-    return _parse_bytes(path, _read(path), parser)
+    return _parse_bytes(path, read_bytes(path), parser)
 
 
 def is_readable_file(path: Path) -> bool:
@@ -162,7 +162,8 @@ def is_readable_file(path: Path) -> bool:
     return stat.S_ISREG(mode)
 
 
-def _read(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
+    """A knowledge file's bytes; an InputError naming it when it cannot be read."""
     try:
         return path.read_bytes()
     except OSError as error:
@@ -198,7 +199,7 @@ def parse_unchanged(path: Path) -> Graph:
     parser = rdf_format(path)
     if not path.is_file():
         return parse_file(path)  # its error: no such file, not a file
-    data = _read(path)
+    data = read_bytes(path)
     key = (str(path.resolve()), parser, hashlib.sha256(data).digest())
     graph = _PARSED.get(key)
     if graph is None:

@@ -47,7 +47,7 @@ from typing import Any
 
 from kg.model.errors import InputError, StoreError
 from kg.model.fileio import write_atomically
-from kg.model.files import KnowledgeFile, parse_file, rdf_format
+from kg.model.files import KnowledgeFile, parse_file, rdf_format, read_bytes
 from kg.stores.index_lock import busy, lock_wait
 from kg.stores.manifest import Entry, Manifest, manifest_text, manifest_version, read_manifest
 from kg.stores.oxigraph_store import DAMAGE_MARK, DamagedIndex, OxigraphStore, is_corruption
@@ -130,13 +130,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read(item: KnowledgeFile) -> bytes:
-    try:
-        return item.path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{item.display}: cannot be read: {error.strerror}") from error
-
-
 def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
     # Stat before reading anything: an edit made after this point shows up next run.
     stats = {manifest_key(item): _stat(item) for item in files}
@@ -160,7 +153,7 @@ def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
         racy = max(entry.mtime_ns, entry.ctime_ns) >= manifest.scanned_ns - RACY_WINDOW_NS
         if same_stat and not racy:
             continue
-        digest = _sha256(_read(item))
+        digest = _sha256(read_bytes(item.path))
         hashes[manifest_key(item)] = digest
         if digest != entry.sha256:
             reload.append(item)
@@ -277,7 +270,7 @@ def _stage_part(
     counts: dict[str, tuple[int, bool, tuple[str, ...]]] = {}
     with path.open("wb") as stream:
         for item in group:
-            data = _read(item)
+            data = read_bytes(item.path)
             digests[manifest_key(item)] = _sha256(data)
             nquads, native, triples, exact = _to_nquads(item, data)
             counts[manifest_key(item)] = (triples, native, exact)
@@ -520,7 +513,7 @@ def _entries(
         if digest is None and before is not None:
             digest = before.sha256
         if digest is None:
-            digest = _sha256(_read(item))
+            digest = _sha256(read_bytes(item.path))
         triples, native, exact = staged.counts.get(key) or (
             (before.triples, before.native, before.exact) if before is not None else (0, False, ())
         )

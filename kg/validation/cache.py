@@ -33,7 +33,8 @@ from rdflib import BNode, Graph
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from kg.model.errors import InputError, UsageError
+from kg.model.errors import UsageError
+from kg.model.files import read_bytes
 from kg.validation.affected import Reads, Triple, affected_nodes, reads_of
 from kg.validation.evidence import with_evidence
 from kg.validation.fast import (
@@ -185,7 +186,7 @@ def validate_changed(
     location = cache_location(knowledge)
     kept = _Kept(location.parent / f"{location.stem}-files")
     # Each file read once: its digest, and a copy kept for the next run's comparison.
-    digests = {item.graph: kept.keep(_read(item)) for item in files}
+    digests = {item.graph: kept.keep(read_bytes(item.path)) for item in files}
     schema = _schema_digest(knowledge, shapes_files)
     run = _changed_run(knowledge, shapes, plan)
     cache = read_cache(location)
@@ -292,7 +293,7 @@ def _changed_triples(
             if earlier is None:
                 return set(), "the earlier copy of a changed file is missing"
             before = _parsed(earlier, Path(old[name]["path"]))
-        after = _parsed(_read(now[name]), now[name].path) if name in now else None
+        after = _parsed(read_bytes(now[name].path), now[name].path) if name in now else None
         was = set(before) if before is not None else set()
         is_now = set(after) if after is not None else set()
         difference = was ^ is_now
@@ -356,13 +357,6 @@ def _no_report_graph() -> Graph:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _read(item: KnowledgeFile) -> bytes:
-    try:
-        return item.path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{item.display}: cannot be read: {error.strerror}") from error
 
 
 def _where(item: KnowledgeFile) -> str:
