@@ -26,9 +26,15 @@ that only a read finds (a table's block with a bad checksum) is rebuilt the same
 when the read is a refresh; a query finds it later and has the index rebuilt through
 `OxigraphStore.repair`, which the command set up (kg.stores.sync).
 
+A read that ends without an error kg could catch (Oxigraph aborting on damaged
+bytes, the system killing it for its memory) leaves its mark (kg.stores.read_marks):
+the next run rebuilds the index rather than trust it.
+
 Concurrency (kg.stores.index_lock): a command with nothing to refresh reads under
 the shared lock; one with work takes the exclusive lock, plans again (another may
-have done the work meanwhile), refreshes, and lets go before it reads.
+have done the work meanwhile), refreshes, and lets go before it reads. When only the
+manifest's stats are due (a file touched, its content the same) and another command
+reads, it reads beside it and leaves the stats to a later run.
 """
 
 from __future__ import annotations
@@ -38,7 +44,6 @@ import hashlib
 import io
 import os
 import shutil
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -48,6 +53,8 @@ from typing import Any
 from kg.model.errors import InputError, StoreError
 from kg.model.fileio import write_atomically
 from kg.model.files import KnowledgeFile, parse_file, rdf_format, read_bytes
+from kg.stores import read_marks
+from kg.stores.bulk_load import bulk_load_parts
 from kg.stores.index_lock import busy, lock_wait
 from kg.stores.manifest import Entry, Manifest, manifest_text, manifest_version, read_manifest
 from kg.stores.oxigraph_store import DAMAGE_MARK, DamagedIndex, OxigraphStore, is_corruption
@@ -105,7 +112,12 @@ class _Plan:
 
     @property
     def empty(self) -> bool:
-        return not (self.rebuild or self.reload or self.remove or self.rewrite_manifest)
+        return self.bookkeeping and not self.rewrite_manifest
+
+    @property
+    def bookkeeping(self) -> bool:
+        """Nothing to load or remove: at most the manifest's stats to write again."""
+        return not (self.rebuild or self.reload or self.remove)
 
 
 def manifest_key(item: KnowledgeFile) -> str:
@@ -134,8 +146,9 @@ def _plan(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> _Plan:
     # Stat before reading anything: an edit made after this point shows up next run.
     stats = {manifest_key(item): _stat(item) for item in files}
     manifest = read_manifest(store.manifest_path)
-    if manifest is None or store.marker_path.exists() or not store.store_dir.is_dir():
-        return _Plan(True, tuple(files), (), True, {}, stats, _damage(store, manifest))
+    cut = read_marks.cut_short(store.root)
+    if manifest is None or store.marker_path.exists() or not store.store_dir.is_dir() or cut:
+        return _Plan(True, tuple(files), (), True, {}, stats, _damage(store, manifest) or cut)
     reload: list[KnowledgeFile] = []
     hashes: dict[str, str] = {}
     rewrite = False
@@ -379,15 +392,19 @@ def refresh(store: OxigraphStore, files: Sequence[KnowledgeFile]) -> RefreshSumm
     and leave it open for reading (a damaged index is rebuilt; `damage` says why)."""
     wait = lock_wait()
     deadline = time.monotonic() + wait
+    # Only the manifest's stats are due (a file touched, its content the same) and
+    # another command reads: read beside it, and leave the stats to a later run.
+    settle = False
     while True:
         # Nothing to do (the usual case): read under the shared lock, beside other readers.
         if store.try_lock_shared():
             plan = _plan(store, files)
-            if plan.empty and _opens(store) is None:
+            if (plan.empty or (settle and plan.bookkeeping)) and _opens(store) is None:
                 assert plan.manifest is not None
                 store.use_manifest(plan.manifest)
                 return RefreshSummary(False, (), (), 0)
             store.unlock()
+            settle = plan.bookkeeping
         # Work to do: one process at a time; the others find it done when they get here.
         if store.try_lock_exclusive():
             try:
@@ -470,6 +487,8 @@ def _apply(store: OxigraphStore, files: Sequence[KnowledgeFile], plan: _Plan) ->
     entries = _entries(files, plan, staged, read_manifest(store.manifest_path))
     write_atomically(store.manifest_path, manifest_text(Manifest(scanned_ns, entries)))
     store.marker_path.unlink()
+    if plan.rebuild:
+        read_marks.clear(store.root)  # reads of the old database, cut short or not
     store.forget_views()
     return RefreshSummary(
         rebuilt=plan.rebuild,
@@ -487,7 +506,7 @@ def _load(store: OxigraphStore, plan: _Plan, staged: _Staged) -> None:
     handle = store.writer()
     tables_before = _table_files(store)
     if plan.rebuild:
-        _bulk_load(handle, staged.parts)
+        bulk_load_parts(handle, staged.parts, LOAD_THREADS)
     else:
         for name in plan.remove:
             _drop(handle, pyoxigraph.NamedNode(name))
@@ -533,37 +552,6 @@ def _entries(
 def _parts(plan: _Plan) -> int:
     total = sum(stat.st_size for stat in plan.stats.values())
     return max(LOAD_THREADS, -(-total // PART_BYTES))
-
-
-def _bulk_load(handle: Any, parts: Sequence[Path]) -> None:
-    """Load the staged parts, LOAD_THREADS at a time (the bulk loader releases the GIL)."""
-    import pyoxigraph
-
-    waiting = list(parts)
-    errors: list[Exception] = []
-    lock = threading.Lock()
-
-    def work() -> None:
-        while True:
-            with lock:
-                if not waiting or errors:
-                    return
-                path = waiting.pop()
-            try:
-                # Lenient: the parts were written by Oxigraph's own serializer a moment ago.
-                handle.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
-            except (OSError, RuntimeError, SyntaxError, ValueError) as error:  # raised below
-                with lock:
-                    errors.append(error)
-
-    others = [threading.Thread(target=work) for _ in range(LOAD_THREADS - 1)]
-    for thread in others:
-        thread.start()
-    work()
-    for thread in others:
-        thread.join()
-    if errors:
-        raise errors[0]
 
 
 def _table_files(store: OxigraphStore) -> int:

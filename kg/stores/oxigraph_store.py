@@ -5,6 +5,7 @@ Layout of an index folder:
   manifest.json           which source file is in which graph, with size, mtime and sha256
   refresh-in-progress     present only while the index is being changed (see kg.stores.index)
   lock                    locked by every command that reads or writes (kg.stores.index_lock)
+  reading-PID             a mark per process while it reads (kg.stores.read_marks)
 
 Reading opens the database read-only under the shared lock, so any number of commands
 read at once; writing takes the exclusive lock, so one process at a time writes and
@@ -33,6 +34,7 @@ from kg.stores.bound_text import with_projected, without_last_columns
 from kg.stores.index_lock import EXCLUSIVE, SHARED, UNLOCKED, IndexLock, busy, lock_wait
 from kg.stores.interruptible import interruptible
 from kg.stores.manifest import Manifest
+from kg.stores.read_marks import reading
 from kg.stores.terms import to_oxigraph, triple_to_rdflib
 
 STORE_FOLDER = "store"
@@ -414,10 +416,12 @@ class OxigraphStore:
                 _check_syntax(sparql)
                 raise
         try:
-            # In a worker thread, so that Ctrl-C stops a long query (kg.stores.interruptible).
-            answer = interruptible(
-                lambda: query_result(handle.query(text, **options), self.exact_answers())
-            )
+            # In a worker thread, so that Ctrl-C stops a long query (kg.stores.interruptible);
+            # marked, so that a process the engine ends leaves a trace (kg.stores.read_marks).
+            with reading(self.root):
+                answer = interruptible(
+                    lambda: query_result(handle.query(text, **options), self.exact_answers())
+                )
             return without_last_columns(answer, hidden)
         except SyntaxError as error:
             if inlined is not None:
@@ -435,15 +439,16 @@ class OxigraphStore:
     def quads(self, graphs: Sequence[str] | None = None) -> Iterator[Quad]:
         handle = self.reader()
         names = self.graph_names() if graphs is None else sorted(set(graphs))
-        for name in names:
-            iri = URIRef(name)
-            try:
-                for quad in handle.quads_for_pattern(None, None, None, _graph_node(name)):
-                    yield (*triple_to_rdflib(quad), iri)
-            except (OSError, RuntimeError) as error:
-                if is_corruption(error):
-                    raise self.damaged(error) from error
-                raise self._failed(error) from error
+        with reading(self.root):
+            for name in names:
+                iri = URIRef(name)
+                try:
+                    for quad in handle.quads_for_pattern(None, None, None, _graph_node(name)):
+                        yield (*triple_to_rdflib(quad), iri)
+                except (OSError, RuntimeError) as error:
+                    if is_corruption(error):
+                        raise self.damaged(error) from error
+                    raise self._failed(error) from error
 
     def graph(self, name: str) -> Graph:
         return self._repaired(lambda: graph_of(self.quads([name]), identifier=name))

@@ -110,8 +110,11 @@ def sync(store: Store, files: Sequence[KnowledgeFile]) -> None:
 def _say_repaired(store: OxigraphStore, damage: str | None) -> None:
     if damage is not None:
         # The index is a cache of the files: repaired, the command goes on (exit 0).
+        from kg.stores.read_marks import CUT_SHORT
+
+        state = "may have been damaged" if damage.startswith(CUT_SHORT) else "was damaged"
         print(
-            f"kg: note: the index at {store.root} was damaged ({damage}); rebuilt from the files",
+            f"kg: note: the index at {store.root} {state} ({damage}); rebuilt from the files",
             file=sys.stderr,
         )
 

@@ -650,12 +650,12 @@ def test_a_failed_full_build_is_rebuilt_on_the_next_run(
 ) -> None:
     from kg.stores import index
 
-    real_bulk_load = index._bulk_load
+    real_bulk_load = index.bulk_load_parts
 
-    def crash(handle: object, parts: object) -> None:
+    def crash(handle: object, parts: object, threads: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(index, "_bulk_load", crash)
+    monkeypatch.setattr(index, "bulk_load_parts", crash)
     with pytest.raises(StoreError, match=r"No space left on device.*the next run rebuilds it"):
         open_knowledge(index_spec(tmp_path), [data], include_ontology=False)
     assert sorted(p.name for p in (tmp_path / "index").iterdir()) == [
@@ -663,7 +663,7 @@ def test_a_failed_full_build_is_rebuilt_on_the_next_run(
         "refresh-in-progress",
         "store",
     ]
-    monkeypatch.setattr(index, "_bulk_load", real_bulk_load)
+    monkeypatch.setattr(index, "bulk_load_parts", real_bulk_load)
     knowledge = open_knowledge(index_spec(tmp_path), [data], include_ontology=False)
     assert count(knowledge) == count(open_knowledge("memory", [data], include_ontology=False))
     knowledge.store.close()
