@@ -332,13 +332,18 @@ class OxigraphStore:
         """Damage a read found (RocksDB: "Corruption: block checksum mismatch ..."): left
         marked, so that the next run rebuilds the index even if this one cannot."""
         cause = str(error).splitlines()[0] if str(error) else type(error).__name__
-        with contextlib.suppress(OSError):  # a read-only folder: the error still says it
-            self.marker_path.write_text(f"{DAMAGE_MARK}{cause}\n", encoding="utf-8")
+        self.suspect(cause)  # a read-only folder: the error still says it
         return DamagedIndex(
             f"the index at {self.root} is damaged ({cause}); run again: the next run "
             "rebuilds it from the files",
             cause,
         )
+
+    def suspect(self, reason: str) -> None:
+        """Leaves the index marked, so that the next run rebuilds it and says `reason`
+        (a read of it ended in a way that damage can cause)."""
+        with contextlib.suppress(OSError):
+            self.marker_path.write_text(f"{DAMAGE_MARK}{reason}\n", encoding="utf-8")
 
     def _failed(self, error: Exception) -> StoreError:
         return StoreError(

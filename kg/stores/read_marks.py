@@ -99,11 +99,16 @@ def cut_short(root: Path) -> str | None:
             continue  # removed meanwhile: that read ended
         started = words[1] if len(words) > 1 else ""
         if not _alive(int(pid), started):
-            return (
-                f"{CUT_SHORT}{pid} ended without finishing, as damage in the database "
-                "can make it end"
-            )
+            return ended(pid)
     return None
+
+
+def ended(pid: int | str, who: str = "") -> str:
+    """The reason for a rebuild when the read of process `pid` (`who`, if said) ended
+    without finishing."""
+    return (
+        f"{CUT_SHORT}{pid}{who} ended without finishing, as damage in the database can make it end"
+    )
 
 
 def clear(root: Path) -> None:

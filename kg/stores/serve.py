@@ -42,6 +42,7 @@ from pathlib import Path
 from kg.model.errors import StoreError, UsageError
 from kg.model.files import KnowledgeFile
 from kg.stores.oxigraph_store import OxigraphStore
+from kg.stores.read_marks import ended
 from kg.stores.serve_engine import Engine
 from kg.stores.serve_front import FrontLimits, QueryFront
 from kg.stores.serve_page import QueryPage
@@ -211,6 +212,10 @@ class Served:
                 elif time.monotonic() - since > self.limits.timeout + RETIRE_GRACE:
                     old.kill()
             if self.primary is not None and not self.primary.alive() and not self.primary.killed:
+                if self.primary.snapshot is not None:
+                    # Its snapshot shares the index's tables: what ended it (damage that
+                    # Oxigraph aborts on) is in the index too, so the next run rebuilds it.
+                    self.store.suspect(ended(self.primary.pid, " (kg serve's engine)"))
                 raise self.primary.died()
 
     def all_engines(self) -> list[Engine]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -258,6 +259,51 @@ def test_on_disk_a_query_oxigraph_cannot_stop_is_stopped_too(tmp_path: Path) -> 
         ]
     finally:
         serve.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_on_disk_an_engine_that_aborts_has_the_index_rebuilt_next(tmp_path: Path) -> None:
+    """The snapshot an on-disk engine reads shares the index's tables: damage that
+    Oxigraph aborts on (SIGABRT) is in the index too. kg serve stops with an error, and
+    the next command rebuilds the index, saying why (it read the same index before)."""
+    index = tmp_path / "index"
+    serve = Serve(DATA, index, "--on-disk")
+    try:
+        engine = _children(serve.process.pid)[0]
+        assert ask(serve.url, SMALL) == (200, "true")
+        os.kill(engine, signal.SIGABRT)
+        assert serve.process.wait(timeout=20) == 3
+    finally:
+        if serve.process.poll() is None:
+            serve.stop()
+    assert any(
+        f"kg serve's engine stopped (exit -{signal.SIGABRT:d})" in line for line in serve.said(1)
+    ), serve.said(0)
+    after = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "--data",
+            str(DATA),
+            "--store",
+            f"oxigraph:{index}",
+            "query",
+            "-e",
+            SMALL,
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert after.returncode == 0, after.stderr
+    assert after.stderr == (
+        f"kg: note: the index at {index} may have been damaged (a read by process {engine} "
+        "(kg serve's engine) ended without finishing, as damage in the database can make "
+        "it end); rebuilt from the files\n"
+    )
 
 
 def _socket_inodes(pid: int) -> set[str]:
