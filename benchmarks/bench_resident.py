@@ -21,8 +21,9 @@ Medians of --repeat runs (quick queries run more often, as in run.py). Also: sec
 from starting `kg serve` (index already current) to its first answer, the seconds until
 the knowledge is held in memory, the engines' peak memory (VmHWM of the memory
 engine; the sum of the proportional set sizes of both engines, the memory one and
-the snapshot's standby), and the cost of an empty query over HTTP (the floor under
-every resident time).
+the snapshot's standby), the cost of an empty query over HTTP (the floor under
+every resident time), and a file added while kg serve runs (seconds until the change
+is answered and until the memory holds it again; the engines' peak memory then).
 
 Prints a Markdown report; --out FILE writes the figures as JSON too.
 """
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import statistics
 import subprocess
@@ -162,6 +164,53 @@ def served_times(server: Server, texts: list[tuple[str, str]], repeat: int) -> d
         server.sample()
     empty, _ = repeated(lambda: post(server.url, "ASK {}"), 20)
     return {"queries": times, "rows": rows, "empty_query": statistics.median(empty)}
+
+
+REFRESH_PROBE = "<urn:kg-bench:refresh> <urn:kg-bench:added> <urn:kg-bench:file> ."
+REFRESH_ASK = "ASK { <urn:kg-bench:refresh> <urn:kg-bench:added> <urn:kg-bench:file> }"
+
+
+def one_file_refresh(folder: Path, index: Path, scratch: Path) -> dict[str, float]:
+    """A file added while `kg serve` (in memory) runs, on copies of the data (hard
+    links) and of the index: seconds until the change is answered (from the new
+    snapshot) and until the memory holds it again, and the engines' peak PSS meanwhile
+    (sampled every 50 ms: two copies in memory would show here)."""
+    import shutil
+    import threading
+
+    data = scratch / "refresh-data"
+    shutil.copytree(folder, data, copy_function=os.link)
+    copy = scratch / "refresh-index"
+    shutil.copytree(index, copy)
+    server = Server(data, copy, "--refresh-every", "0.5")
+    peak = 0.0
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_pss_mib(p) for p in server.engines()))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    try:
+        watcher.start()
+        time.sleep(0.5)
+        started = time.perf_counter()
+        (data / "zz-refresh-probe.nt").write_text(REFRESH_PROBE + "\n", encoding="utf-8")
+        while b"true" not in post(server.url, REFRESH_ASK):
+            time.sleep(0.02)
+        answered = time.perf_counter() - started
+        assert server.process.stderr is not None
+        line = server.process.stderr.readline()
+        if "refreshed" not in line:
+            raise SystemExit(f"kg serve did not refresh: {line}")
+        in_memory = time.perf_counter() - started
+    finally:
+        done.set()
+        watcher.join()
+        server.stop()
+    return {"answered": answered, "in_memory": in_memory, "engines_pss_mib": peak}
 
 
 # --- in this process ------------------------------------------------------------------
@@ -344,6 +393,8 @@ def measure(
                 result[mode]["memory"] = server.memory()
             finally:
                 server.stop()
+        log(f"{label}: kg serve, one file added")
+        result["refresh"] = one_file_refresh(folder, index, Path(scratch))
         log(f"{label}: bare pyoxigraph")
         result["pyoxigraph"] = bare_pyoxigraph(files, texts, repeat)
         log(f"{label}: the on-disk index")
@@ -367,6 +418,9 @@ def report(results: dict[str, dict[str, Any]]) -> str:
             f"(VmHWM), both engines {memory['engines_pss_mib']:.0f} MiB (PSS); `--on-disk` "
             f"{result['on-disk']['memory']['engines_pss_mib']:.0f} MiB; the front "
             f"{memory['front_hwm_mib']:.0f} MiB",
+            f"- one file added: answered after {result['refresh']['answered']:.2f} s (from the "
+            f"new snapshot), in memory again after {result['refresh']['in_memory']:.2f} s; "
+            f"the engines' peak meanwhile {result['refresh']['engines_pss_mib']:.0f} MiB (PSS)",
             f"- an empty query over HTTP: {resident['empty_query'] * 1000:.2f} ms",
             f"- bare pyoxigraph load {bare['load']:.1f} s, rdflib load {rdflib['load']:.1f} s, "
             f"index build {result['index_build']:.1f} s", "",

@@ -197,6 +197,16 @@ class Served:
                 f"answering it ({engine.kind}, pid {engine.pid}) was stopped"
             )
 
+    def await_retired(self, kind: str) -> None:
+        """Until the ending engines of `kind` have ended (each is killed `--timeout` plus
+        RETIRE_GRACE seconds after it was told to end, at the latest)."""
+        while True:
+            with self._lock:
+                if not any(old.kind == kind and old.alive() for old, _ in self.retiring):
+                    return
+            self.tend()
+            time.sleep(0.02)
+
     def _by_socket(self, upstream: str) -> Engine | None:
         engines = [self.primary, self.standby, *(old for old, _ in self.retiring)]
         return next((e for e in engines if e is not None and str(e.socket) == upstream), None)

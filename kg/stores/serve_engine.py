@@ -42,7 +42,8 @@ class Engine:
         self._log_path = log
         with log.open("ab") as stream:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "kg.stores.engine"],
+                # The kind on its command line: which is which in `ps`.
+                [sys.executable, "-m", "kg.stores.engine", kind],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stream,
