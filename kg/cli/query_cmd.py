@@ -206,6 +206,8 @@ def query(
 
     Query text over a limit is refused (exit 2): 1 MiB with its parameters, 64
     levels of brackets, 1000 of nesting; SERVICE only with --allow-service.
+    The columns of SELECT * come in the order their variables first appear in
+    the query text, on every store.
     """
     from kg.answers.lookup import resolve_one
     from kg.answers.queries import bind, in_language

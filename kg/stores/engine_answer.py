@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
 
+from kg.stores.projection import column_order, explicit, star_projection
+
 # The front sends at most a few MiB (kg.stores.serve_front.MAX_BODY_BYTES).
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_HEAD_LINES = 100
@@ -120,9 +122,33 @@ def evaluate(store: Any, form: list[tuple[str, str]], base_iri: str | None) -> A
             # the graphs GRAPH may see (or none).
             options["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in defaults]
             options["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in named]
-        return store.query(queries[0], base_iri=base_iri, **options)
+        return store.query(star_by_name(queries[0], base_iri), base_iri=base_iri, **options)
     except (SyntaxError, ValueError) as error:
         raise Failure(400, str(error)) from error
+
+
+def star_by_name(query: str, base_iri: str | None) -> str:
+    """`query`, a `SELECT *` asking for its columns by name in kg's order, as every store
+    gives them (kg.stores.projection), for every client and format of kg serve.
+
+    The columns are Oxigraph's: those of the query on an empty store (some 40 µs; it
+    is run, and Oxigraph runs an ORDER BY when asked, not as the answer is read). A
+    query that calls a SERVICE would call it then: its in-scope variables are read
+    from the text instead."""
+    import pyoxigraph
+
+    star = star_projection(query)
+    if star is None:
+        return query
+    if star.service:
+        return explicit(query, star.variables) if star.scoped else query
+    try:
+        planned = pyoxigraph.Store().query(query, base_iri=base_iri)
+    except (SyntaxError, ValueError, OSError, RuntimeError):
+        return query  # the query itself reports what is wrong
+    found = tuple(variable.value for variable in getattr(planned, "variables", ()))
+    order = column_order(query, found)
+    return query if order is None or order == found else explicit(query, order)
 
 
 def negotiate(accept: str, parse: Callable[[str], F | None], default: F, example: str) -> F:

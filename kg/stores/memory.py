@@ -12,6 +12,7 @@ from rdflib.term import Identifier
 from kg.model.errors import QueryError
 from kg.model.namespaces import bind_all, new_graph
 from kg.stores.base import Quad, QueryResult, graph_of, syntax_error
+from kg.stores.projection import explicit, star_ordered, star_projection
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query
@@ -67,6 +68,7 @@ class MemoryStore:
             self._views[key] = view
         return view
 
+    @star_ordered
     def query(
         self,
         sparql: str,
@@ -118,6 +120,15 @@ def _prepared(sparql: str) -> Query:
     the walk of `kg viz` send the same text again with other bindings."""
     from rdflib.plugins.sparql import prepareQuery
 
+    star = star_projection(sparql)
+    if star is not None and star.scoped and star.variables:
+        # rdflib's `SELECT *` has columns no other store gives (variables only a FILTER
+        # or MINUS names) and lacks some (a VALUES after the WHERE group): asked for by
+        # name, the columns are the in-scope variables (kg.stores.projection).
+        try:
+            return prepareQuery(explicit(sparql, star.variables))
+        except Exception:  # noqa: BLE001  (rdflib raises pyparsing and its own errors)
+            pass  # the text as written raises its own error, at its own place
     return prepareQuery(sparql)
 
 

@@ -34,6 +34,7 @@ from kg.stores.bound_text import with_projected, without_last_columns
 from kg.stores.index_lock import EXCLUSIVE, SHARED, UNLOCKED, IndexLock, busy, lock_wait
 from kg.stores.interruptible import interruptible
 from kg.stores.manifest import Manifest
+from kg.stores.projection import star_ordered
 from kg.stores.read_marks import reading
 from kg.stores.terms import to_oxigraph, triple_to_rdflib
 
@@ -350,6 +351,7 @@ class OxigraphStore:
             f"the index at {self.root} failed: {error}; run again (the next run repairs it)"
         )
 
+    @star_ordered
     def query(
         self,
         sparql: str,

@@ -35,6 +35,7 @@ from kg.stores.durations import (
     pairs_graph,
 )
 from kg.stores.http_client import TIMEOUT_ENV, HttpClient, Reply
+from kg.stores.projection import star_ordered
 from kg.stores.push_journal import PUSH_GRAPH, refuse_a_half_done_push
 from kg.stores.remote_views import MergedViews
 from kg.stores.sparql_protocol import (
@@ -271,6 +272,7 @@ class SparqlStore:
         result = parse_json_results(reply, self.query_url, self._http.excerpt)
         return {str(row[0]) for row in result.rows if isinstance(row[0], URIRef)}
 
+    @star_ordered
     def query(
         self,
         sparql: str,
