@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import statistics
 import subprocess
@@ -125,7 +124,13 @@ class Server:
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
-        self.process.communicate(timeout=60)
+        try:
+            self.process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, errors = self.process.communicate()
+            message = f"kg serve did not stop within 60 s of Ctrl-C: {errors[-2000:]}"
+            raise SystemExit(message) from None
 
 
 def post(url: str, text: str) -> bytes:
@@ -167,22 +172,23 @@ def served_times(server: Server, texts: list[tuple[str, str]], repeat: int) -> d
 
 
 REFRESH_PROBE = "<urn:kg-bench:refresh> <urn:kg-bench:added> <urn:kg-bench:file> ."
+REFRESH_FILE = "zz-refresh-probe.nt"
 REFRESH_ASK = "ASK { <urn:kg-bench:refresh> <urn:kg-bench:added> <urn:kg-bench:file> }"
 
 
 def one_file_refresh(folder: Path, index: Path, scratch: Path) -> dict[str, float]:
-    """A file added while `kg serve` (in memory) runs, on copies of the data (hard
-    links) and of the index: seconds until the change is answered (from the new
+    """A file added to `folder` while `kg serve` (in memory) runs over a copy of the
+    index, and taken away after: seconds until the change is answered (from the new
     snapshot) and until the memory holds it again, and the engines' peak PSS meanwhile
     (sampled every 50 ms: two copies in memory would show here)."""
     import shutil
     import threading
 
-    data = scratch / "refresh-data"
-    shutil.copytree(folder, data, copy_function=os.link)
+    probe = folder / REFRESH_FILE
+    probe.unlink(missing_ok=True)  # left by a run that was stopped
     copy = scratch / "refresh-index"
     shutil.copytree(index, copy)
-    server = Server(data, copy, "--refresh-every", "0.5")
+    server = Server(folder, copy, "--refresh-every", "0.5")
     peak = 0.0
     done = threading.Event()
 
@@ -197,7 +203,7 @@ def one_file_refresh(folder: Path, index: Path, scratch: Path) -> dict[str, floa
         watcher.start()
         time.sleep(0.5)
         started = time.perf_counter()
-        (data / "zz-refresh-probe.nt").write_text(REFRESH_PROBE + "\n", encoding="utf-8")
+        probe.write_text(REFRESH_PROBE + "\n", encoding="utf-8")
         while b"true" not in post(server.url, REFRESH_ASK):
             time.sleep(0.02)
         answered = time.perf_counter() - started
@@ -207,6 +213,7 @@ def one_file_refresh(folder: Path, index: Path, scratch: Path) -> dict[str, floa
             raise SystemExit(f"kg serve did not refresh: {line}")
         in_memory = time.perf_counter() - started
     finally:
+        probe.unlink(missing_ok=True)
         done.set()
         watcher.join()
         server.stop()
