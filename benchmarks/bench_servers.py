@@ -17,12 +17,21 @@ above any answer here; everything else as in the tests (tests/stores/virtuoso.py
 
     python benchmarks/bench_servers.py                       # 1m, 3 runs per query
     python benchmarks/bench_servers.py --size 10k --repeat 1 # a quick look
+
+`--push-only --sizes 100k,300k` times `kg push` alone at each size (the median of
+--repeat pushes, each to a fresh server): its wall time, the CPU seconds of kg and of
+the server, and how each grows from one size to the next, as the exponent k in
+time ~ triples^k (1 is in line with the data). `--servers oxigraph` or `virtuoso`
+takes one of them; `--by update` pushes by SPARQL Update instead of the Graph Store
+Protocol (issue 19: why the push to Oxigraph's server grew faster than the data).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -30,6 +39,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +66,24 @@ def generated(size: str, data_dir: Path | None) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running server: the spec kg pushes to (by the Graph Store Protocol, and by
+    SPARQL Update) and the process whose CPU time is counted."""
+
+    spec: str
+    update_spec: str
+    pid: int
+
+
 @contextmanager
 def oxigraph_server(scratch: Path) -> Iterator[str]:
+    with oxigraph_process(scratch) as server:
+        yield server.spec
+
+
+@contextmanager
+def oxigraph_process(scratch: Path) -> Iterator[Server]:
     from kg.stores.serve import free_port, server_binary
 
     port = free_port("127.0.0.1")
@@ -70,7 +96,8 @@ def oxigraph_server(scratch: Path) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{base}/query?query=ASK%7B%7D")
-        yield f"sparql:{base}/query?gsp={base}/store"
+        yield Server(f"sparql:{base}/query?gsp={base}/store",
+                     f"sparql:{base}/query?update={base}/update", process.pid)  # fmt: skip
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -79,14 +106,21 @@ def oxigraph_server(scratch: Path) -> Iterator[str]:
 
 @contextmanager
 def virtuoso_server(scratch: Path, rows: int) -> Iterator[str]:
+    with virtuoso_process(scratch, rows) as server:
+        yield server.spec
+
+
+@contextmanager
+def virtuoso_process(scratch: Path, rows: int) -> Iterator[Server]:
     import virtuoso
 
     for default, tuned in VIRTUOSO_TUNING.items():
-        assert default in virtuoso.INI, default
-        virtuoso.INI = virtuoso.INI.replace(default, tuned)
-    server = virtuoso.start(scratch / "virtuoso", max_rows=rows)
+        if default in virtuoso.INI:  # once per process
+            virtuoso.INI = virtuoso.INI.replace(default, tuned)
+    server = virtuoso.start(scratch, max_rows=rows)
     try:
-        yield server.spec
+        yield Server(server.spec, f"sparql:{server.query_url}?update={server.update_url}",
+                     server.process.pid)  # fmt: skip
     finally:
         server.stop()
 
@@ -107,13 +141,42 @@ def _wait_for(url: str) -> None:
 
 
 def push_seconds(folder: Path, spec: str) -> float:
+    return push_costs(folder, spec).wall
+
+
+@dataclass(frozen=True)
+class PushCosts:
+    wall: float  # seconds, the whole `kg push` process
+    client: float  # CPU seconds of that process
+    server: float  # CPU seconds of the server meanwhile (0 when not counted)
+    triples: int = 0  # what kg push says it pushed (the ontology's too)
+
+
+def push_costs(folder: Path, spec: str, server_pid: int | None = None) -> PushCosts:
+    """One whole `kg --data FOLDER push --store SPEC` process, with its CPU time and the
+    server's (`server_pid`) while it ran."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server = cpu_seconds(server_pid) if server_pid else 0.0
     started = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "kg", "--data", str(folder), "push", "--store", spec],
         check=True, env={**ENV, "KG_SPARQL_TIMEOUT": "3600"}, cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    server = cpu_seconds(server_pid) - server if server_pid else 0.0
+    pushed = re.search(r"\((\d+) triples\)", done.stdout)  # "pushed N files (T triples) ..."
+    return PushCosts(wall, client, server, int(pushed[1]) if pushed else 0)
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU seconds (user and system) that process `pid` has used, its threads' too."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def query_runs(
@@ -149,8 +212,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="1m", help="1k 10k 100k 1m ... (default 1m)")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument(
+        "--data-dir", type=Path, default=None,
+        help="the generated data (made there if missing); with --push-only, the folder "
+        "holding one folder per size",
+    )  # fmt: skip
+    parser.add_argument("--push-only", action="store_true", help="time kg push alone")
+    parser.add_argument("--sizes", default=None, help="with --push-only: e.g. 100k,300k")
+    parser.add_argument("--servers", default="oxigraph,virtuoso")
+    parser.add_argument("--by", choices=("gsp", "update"), default="gsp")
     args = parser.parse_args(argv)
+    if args.push_only:
+        sizes = (args.sizes or args.size).split(",")
+        print(push_report(sizes, args.servers.split(","), args.by, args.repeat, args.data_dir))
+        return 0
 
     from run import saved_queries
 
@@ -171,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         index.close()
         servers = {
             "oxigraph server": lambda: oxigraph_server(scratch),
-            "virtuoso": lambda: virtuoso_server(scratch, 10_000_000),
+            "virtuoso": lambda: virtuoso_server(scratch / "virtuoso", 10_000_000),
         }
         for label, starting in servers.items():
             with starting() as spec:
@@ -212,6 +287,54 @@ def report(
             ratio = f"{virtuoso / server:.1f}x"
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
     return "\n".join(lines)
+
+
+def push_report(
+    sizes: list[str], servers: list[str], by: str, repeat: int, data_dir: Path | None
+) -> str:
+    """`kg push` alone at each size, to each server (a fresh one for every push)."""
+    starting = {
+        "oxigraph": oxigraph_process,
+        "virtuoso": lambda scratch: virtuoso_process(scratch, 10_000_000),
+    }
+    lines = [f"# kg push by {by}, median of {repeat} (a fresh server each)", "",
+             "| server | size | triples | wall s | kg CPU s | server CPU s | load |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    found: dict[str, list[tuple[int, PushCosts]]] = {}
+    for size in sizes:
+        folder = generated(size, data_dir / size if data_dir else None)
+        for name in servers:
+            runs = []
+            for _ in range(repeat):
+                with (
+                    tempfile.TemporaryDirectory(prefix="kg-bench-push-") as scratch,
+                    starting[name](Path(scratch)) as server,
+                ):
+                    spec = server.update_spec if by == "update" else server.spec
+                    runs.append(push_costs(folder, spec, server.pid))
+            costs = PushCosts(*(statistics.median(getattr(run, part) for run in runs)
+                                for part in ("wall", "client", "server")))  # fmt: skip
+            triples = runs[0].triples
+            found.setdefault(name, []).append((triples, costs))
+            lines.append(f"| {name} | {size} | {triples} | {costs.wall:.1f} | "
+                         f"{costs.client:.1f} | {costs.server:.1f} | "
+                         f"{os.getloadavg()[0]:.1f} |")  # fmt: skip
+    lines.append("")
+    for name, points in found.items():
+        for (small, low), (large, high) in itertools.pairwise(points):
+            grows = {part: _exponent(small, large, getattr(low, part), getattr(high, part))
+                     for part in ("wall", "client", "server")}  # fmt: skip
+            lines.append(f"{name}, {small} -> {large} triples: time ~ triples^k with k = "
+                         + ", ".join(f"{grows[part]} ({part})" for part in grows))  # fmt: skip
+    return "\n".join(lines)
+
+
+def _exponent(small: int, large: int, low: float, high: float) -> str:
+    import math
+
+    if low <= 0 or high <= 0:
+        return "-"
+    return f"{math.log(high / low) / math.log(large / small):.2f}"
 
 
 if __name__ == "__main__":

@@ -81,8 +81,11 @@ def push(
     """Publish the knowledge to a store, one named graph per file.
 
     Every file is parsed before anything is sent: a file with an error stops
-    the push with the store untouched. Each graph is replaced whole, through
-    the Graph Store Protocol (PUT ?graph=IRI) or else SPARQL Update.
+    the push with the store untouched. Each graph is replaced whole, in one
+    request: through the Graph Store Protocol (PUT ?graph=IRI), or else by
+    SPARQL Update (in parts, into a staging graph moved in place at the end).
+    A push that fails leaves each graph as it was or new, says which (exit 3),
+    and reads refuse the server until a push completes.
     Credentials: KG_SPARQL_USER and KG_SPARQL_PASSWORD, or ~/.netrc.
 
     \b

@@ -5,6 +5,9 @@ about to write, and when it started) and drops it after its last. While the jour
 stands, the server holds some graphs new and some old, and maybe a deleted file's
 graph: every reading command then stops with exit 3 and says to run `kg push` again,
 which rewrites every graph and completes the push.
+
+Each graph changes in one request (kg.stores.sparql_store.SparqlStore._put), so a push
+that stops leaves each graph as it was or new, and its error says which (`stopped`).
 """
 
 from __future__ import annotations
@@ -70,10 +73,26 @@ def refuse_a_half_done_push(store: SparqlStore) -> None:
         )
 
 
-def stopped(error: StoreError, written: int, total: int) -> StoreError:
-    """The error of a push that stopped halfway, saying what the server now holds."""
+def stopped(
+    error: StoreError, planned: Sequence[str], replaced: Sequence[str], unsure: str | None
+) -> StoreError:
+    """The error of a push that stopped halfway, saying which of the `planned` graphs the
+    server now holds new (`replaced`), which as they were before the push, and which one,
+    if any, it may hold either way (`unsure`: its request got no answer)."""
+    new = [graph for graph in replaced if graph != PUSH_GRAPH]
+    old = [graph for graph in planned if graph not in replaced and graph != unsure]
+    done = sum(1 for graph in planned if graph in replaced)
+    maybe = f"; old or new (its request got no answer): <{unsure}>" if unsure in planned else ""
     return StoreError(
-        f"{error.message}; the push stopped after {written} of {total} graphs: the server "
-        "holds some graphs new and some old, and every command reading it says so until "
-        "kg push is run again"
+        f"{error.message}; the push stopped after {done} of {len(planned)} graphs: new: "
+        f"{_listed(new)}{maybe}; as before the push: {_listed(old)}; every command reading "
+        "the server says so until kg push is run again"
     )
+
+
+def _listed(graphs: Sequence[str], shown: int = 3) -> str:
+    if not graphs:
+        return "none"
+    names = ", ".join(f"<{graph}>" for graph in graphs[:shown])
+    more = len(graphs) - shown
+    return names + (f" and {more} more" if more > 0 else "")

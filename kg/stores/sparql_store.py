@@ -56,6 +56,7 @@ from kg.stores.sparql_results import (
     parse_json_results,
     parse_ntriples,
 )
+from kg.stores.sparql_update import replacing
 from kg.stores.terms import EXACT_DATATYPE, held, ntriples
 from kg.stores.values import inject_rows, inject_values
 
@@ -66,9 +67,6 @@ N_TRIPLES = "application/n-triples"
 N_TRIPLES_UTF8 = N_TRIPLES + "; charset=utf-8"
 _NO_GRAPH = "urn:x-motorsport-kg:no-graph"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-# Triples per INSERT DATA: Virtuoso 7.2 refuses a few thousand in one update ("The
-# length of generated SQL text has exceeded 10000 lines of code").
-_INSERT_CHUNK = 1000
 
 _QUAD_QUERY = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 _QUAD_OBJECTS = "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -150,6 +148,12 @@ class SparqlStore:
         self._written: dict[Literal, Literal] | None = None
         self._views = MergedViews()
         self._durations = ServerDurations(self)
+        # The graphs whose content this store object has replaced, in order, and the one
+        # whose replacing request got no answer (kg push says which graphs a failed push
+        # left new: kg.stores.push_journal.stopped).
+        self.replaced: list[str] = []
+        self.unsure: str | None = None
+        self._answered = True  # whether the last request got an answer
 
     @property
     def description(self) -> str:
@@ -171,7 +175,9 @@ class SparqlStore:
             headers["Content-Type"] = content_type
         if accept:
             headers["Accept"] = accept
+        self._answered = False
         reply = self._http.request(method, url, body, headers)
+        self._answered = True
         if reply.status < 300:
             return reply
         where = self._http.where(url)
@@ -232,12 +238,28 @@ class SparqlStore:
         return list(self._select_all(text, names, restore).rows)
 
     def _put(self, name: str, lines: Sequence[str]) -> None:
-        """Replace the graph `name` by `lines` (N-Triples), unpublished."""
+        """Replace the graph `name` by `lines` (N-Triples), unpublished. The graph changes
+        with the last request alone: the Graph Store PUT, or the update that moves the
+        parts staged by the others in place (kg.stores.sparql_update). When that request
+        gets no answer, the server may have made the change or not: `unsure` names it."""
         if self.gsp_url:
             url = with_params(self.gsp_url, urlencode([("graph", name)]))
-            self._request("PUT", url, "".join(lines).encode("utf-8"), N_TRIPLES_UTF8)
+            body = "".join(lines).encode("utf-8")
+            requests = [Request("PUT", url, body, N_TRIPLES_UTF8)]
         else:
-            self._insert(name, lines)
+            assert self.update_url is not None
+            requests = [
+                update_request(self.update_url, update, self._method)
+                for update in replacing(name, lines)
+            ]
+        for request in requests[:-1]:
+            self._send(request)
+        try:
+            self._send(requests[-1])
+        except StoreError:
+            if not self._answered:
+                self.unsure = name
+            raise
 
     # -- Store protocol --------------------------------------------------------------
 
@@ -435,36 +457,20 @@ class SparqlStore:
                 _line(s, p, _as_held(o, exact_durations))  # type: ignore[arg-type]
                 for s, p, o in graph
             ]
-        self._put(name, lines)
-        if name not in (PUBLISHED_GRAPH, PUSH_GRAPH):
-            self._publish(name)
         if name == MERGE_GRAPH and exact_durations:
             # Beside the merge: each of its durations, as the server holds it and as written.
             pairs = pairs_graph(graph)
-            self._put(DURATIONS_GRAPH, [_line(s, p, o) for s, p, o in pairs])  # type: ignore[arg-type]
-            self._publish(DURATIONS_GRAPH)
+            self._replace(DURATIONS_GRAPH, [_line(s, p, o) for s, p, o in pairs])  # type: ignore[arg-type]
+        self._replace(name, lines)
 
-    def _insert(self, name: str, lines: Sequence[str]) -> None:
-        """Replace the graph `name` by SPARQL updates: DROP, then INSERT DATA in parts.
-        The lines with blank nodes go in the first part, all together: a blank node
-        label names one node within one request only (and one solution of a template)."""
-        iri = ntriples(URIRef(name))
-        with_blank = [line for line in lines if _has_blank_node(line)]
-        chosen = set(with_blank)
-        rest = [line for line in lines if line not in chosen]
-        parts = [with_blank + rest[:_INSERT_CHUNK]] + [
-            rest[start : start + _INSERT_CHUNK]
-            for start in range(_INSERT_CHUNK, len(rest), _INSERT_CHUNK)
-        ]
-        for number, part in enumerate(parts):
-            triples = f"GRAPH {iri} {{\n{''.join(part)}}}"
-            if number > 0:
-                self._update(f"INSERT DATA {{ {triples} }}")
-            elif with_blank:
-                # Virtuoso refuses blank nodes in INSERT DATA; a template takes them.
-                self._update(f"DROP SILENT GRAPH {iri} ;\nINSERT {{ {triples} }} WHERE {{}}")
-            else:
-                self._update(f"DROP SILENT GRAPH {iri} ;\nINSERT DATA {{ {triples} }}")
+    def _replace(self, name: str, lines: Sequence[str]) -> None:
+        """List `name` in the manifest, then replace its content: the content changes last,
+        in one request (a Graph Store PUT, or an update's MOVE), so a push that fails
+        leaves each graph either as it was or new; `replaced` says which are new."""
+        if name not in (PUBLISHED_GRAPH, PUSH_GRAPH):
+            self._publish(name)
+        self._put(name, lines)
+        self.replaced.append(name)
 
     def _update(self, update: str) -> None:
         assert self.update_url is not None
@@ -542,10 +548,6 @@ def _as_held(term: Node, exact_durations: bool) -> Node:
 
 def _line(s: Identifier, p: Identifier, o: Identifier) -> str:
     return f"{_wire(s)} {_wire(p)} {_wire(o)} .\n"
-
-
-def _has_blank_node(line: str) -> bool:
-    return any(part.startswith("_:") for part in line.split(" "))
 
 
 def _wire(term: Identifier) -> str:

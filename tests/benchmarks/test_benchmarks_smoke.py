@@ -154,3 +154,16 @@ def test_server_benchmark_pushes_and_runs_every_saved_query_on_both_servers(
     assert set(registry()) <= set(rows)
     # Every server gave the index's rows for every saved query, in time.
     assert [line for line in rows.values() if "WRONG" in line or "failed" in line] == []
+
+
+def test_server_benchmark_times_the_push_alone_and_its_growth(tmp_path: Path) -> None:
+    done = _bench("bench_servers.py", "--push-only", "--sizes", "1k,3000", "--servers",
+                  "oxigraph", "--by", "update", "--repeat", "1",
+                  "--data-dir", str(tmp_path))  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[0] == "# kg push by update, median of 1 (a fresh server each)"
+    rows = [line.split(" | ") for line in lines if line.startswith("| oxigraph | ")]
+    assert [row[1] for row in rows] == ["1k", "3000"]
+    assert all(float(row[4]) > 0 and float(row[5]) > 0 for row in rows)  # kg's and the server's CPU
+    growth = [line for line in lines if line.startswith("oxigraph, ")]
+    assert len(growth) == 1 and "time ~ triples^k with k = " in growth[0], lines

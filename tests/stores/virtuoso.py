@@ -96,7 +96,7 @@ class Virtuoso:
     @property
     def spec(self) -> str:
         """The store spec kg reads and pushes with: graphs go by the Graph Store Protocol
-        (Virtuoso 7.2 refuses xsd:duration literals and blank nodes in INSERT DATA)."""
+        (tests/stores/test_virtuoso_update.py pushes by SPARQL Update)."""
         return f"sparql:{self.query_url}?gsp={self.gsp_url}"
 
     @property
