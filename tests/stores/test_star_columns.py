@@ -46,7 +46,7 @@ SELECT * WHERE {
   VALUES ?kind { "team" }
   MINUS { ?team ms:dissolved ?gone }
 }
-ORDER BY ?team ?name (LANG(?name)) ?member
+ORDER BY ?team (STR(?name)) (LANG(?name)) ?member
 VALUES ?edition { 2024 }
 """
 COLUMNS = ("team", "name", "year", "member", "never", "labels", "length", "kind", "edition")
