@@ -10,14 +10,12 @@ writes (PUT), then drops the connection, as a server that dies does.
 
 from __future__ import annotations
 
-import http.client
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from cutting_proxy import cutting_proxy
 
 from tests.conftest import copy_core_data
 
@@ -28,45 +26,16 @@ TEAMS = "SELECT ?t WHERE { ?t a <https://w3id.org/motorsport-kg/ontology/Team> }
 def _dying_proxy(target: str, puts_allowed: int) -> Iterator[str]:
     """A proxy to `target` (http://host:port) that drops every PUT after the first
     `puts_allowed`; yields its own base URL."""
-    upstream = urlsplit(target)
     passed = {"puts": 0}
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
+    def drop(command: str, path: str, body: bytes) -> bool:
+        if command != "PUT":
+            return False
+        passed["puts"] += 1
+        return passed["puts"] > puts_allowed
 
-        def _forward(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.command == "PUT":
-                passed["puts"] += 1
-                if passed["puts"] > puts_allowed:
-                    self.close_connection = True
-                    self.connection.close()  # the server "dies": no answer at all
-                    return
-            connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=20)
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-            connection.request(self.command, self.path, body=body, headers=headers)
-            answer = connection.getresponse()
-            data = answer.read()
-            self.send_response(answer.status)
-            for key, value in answer.getheaders():
-                if key.lower() not in ("transfer-encoding", "content-length", "connection"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            connection.close()
-
-        do_GET = do_POST = do_PUT = do_DELETE = _forward
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with cutting_proxy(target, drop, timeout=20) as url:
+        yield url
 
 
 def _spec(base: str) -> str:

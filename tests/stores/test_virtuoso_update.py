@@ -22,22 +22,19 @@ is the other server. The tests name their stores themselves.
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
 from conftest import SparqlServer, copy_core_data
+from cutting_proxy import cutting_proxy
 from test_equivalence import Run, answer_of, command_line, order_keys, query_difference
 from test_virtuoso import COMMANDS, REQUIRED, SAVED_CASES, TOTAL_TIMES, kg
 from virtuoso import Virtuoso, start
@@ -146,45 +143,16 @@ def _cutting_proxy(target: str, cut: _Cut) -> Iterator[str]:
     """A proxy to `target` (http://host:port) that records each write (an update, or a
     Graph Store PUT, POST or DELETE) and drops the connection of write number `cut.at`
     without sending it on; yields its own base URL."""
-    upstream = urlsplit(target)
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
+    def drop(command: str, path: str, body: bytes) -> bool:
+        if command == "GET" or body.startswith(b"query="):
+            return False
+        text = body.decode("utf-8", errors="replace")
+        cut.writes.append(urllib.parse.unquote_plus(f"{path} {text}"))
+        return len(cut.writes) == cut.at
 
-        def _forward(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.command != "GET" and not body.startswith(b"query="):
-                text = body.decode("utf-8", errors="replace")
-                cut.writes.append(urllib.parse.unquote_plus(f"{self.path} {text}"))
-                if len(cut.writes) == cut.at:
-                    self.close_connection = True
-                    self.connection.close()  # the server "dies": no answer at all
-                    return
-            connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-            connection.request(self.command, self.path, body=body, headers=headers)
-            answer = connection.getresponse()
-            data = answer.read()
-            self.send_response(answer.status)
-            for key, value in answer.getheaders():
-                if key.lower() not in ("transfer-encoding", "content-length", "connection"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            connection.close()
-
-        do_GET = do_POST = do_PUT = do_DELETE = _forward
-
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{proxy.server_address[1]}"
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
+    with cutting_proxy(target, drop) as url:
+        yield url
 
 
 @dataclass(frozen=True)
