@@ -99,7 +99,11 @@ def _handle(terms: Terms, target: Node, depth: int = 0) -> str:
     main = terms.most_specific(terms.types(target))
     kind = terms.class_label(main) if main is not None else ""
     for predicate in _OWNERS:
-        owner = data.value(target, predicate)
-        if owner is not None and terms.has_label(owner):
-            return f"{terms.label(owner)} {kind}".strip()
+        # Of several (a car's drivers), the first by label: the same name from every
+        # store, whatever order its triples come in.
+        owners = sorted(
+            terms.label(o) for o in data.objects(target, predicate) if terms.has_label(o)
+        )
+        if owners:
+            return f"{owners[0]} {kind}".strip()
     return kind or readable(str(target))
