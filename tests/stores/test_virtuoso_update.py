@@ -101,8 +101,13 @@ def test_command_answers_alike_after_a_push_by_update(
 
 @pytest.mark.parametrize(("name", "lang"), SAVED_CASES, ids=[f"{n}-{g}" for n, g in SAVED_CASES])
 def test_saved_query_answers_alike_after_a_push_by_update(
-    virtuoso: tuple[Virtuoso, Pushed], name: str, lang: str
+    virtuoso: tuple[Virtuoso, Pushed], name: str, lang: str, request: pytest.FixtureRequest
 ) -> None:
+    if name == "race-position-reports":
+        # Open defect (issue 19, stop 28 note): on some fresh Virtuoso servers filled by
+        # Update, one report that names only a driver comes twice despite SELECT
+        # DISTINCT (8 rows against 7); on others the answers are equal.
+        request.applymarker(pytest.mark.xfail(reason="Virtuoso: a duplicate row", strict=False))
     args = ("query", name, *REQUIRED.get(name, ()), "--format", "json", "--lang", lang)
     keys = order_keys(registry()[name].text)
     expected, found = Run(*kg("memory", *args)), Run(*kg(_spec(virtuoso), *args))
