@@ -128,6 +128,49 @@ def test_ctrl_c_before_the_command_runs_is_exit_130(module: str, tmp_path: Path)
     assert finished.stdout == ""
 
 
+# Sends a real SIGINT to the process while Python tears itself down after the command has
+# ended: the object's finaliser runs when the modules are freed, after Python has given
+# SIGINT back to the system (before kg ignored it there, the process died by the signal:
+# exit -2, no word, the finished command's exit code lost).
+SIGINT_IN_TEARDOWN = """
+import os, runpy, signal, sys, time, types
+
+class Interrupt:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)  # a signal's default action would end the process here
+
+holder = types.ModuleType("kg_test_teardown")
+holder.interrupt = Interrupt()
+sys.modules["kg_test_teardown"] = holder
+sys.argv[0] = "kg"
+runpy.run_module("kg", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("query", "-e", "ASK {}"), 0),
+        (("query", "-e", "ASK {"), 3),  # the exit code of a command that failed stays too
+    ],
+)
+def test_ctrl_c_after_the_command_ended_keeps_its_answer_and_exit_code(
+    args: tuple[str, ...], code: int, tmp_path: Path
+) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-c", SIGINT_IN_TEARDOWN, *DATA_ARGS, "--store", "memory", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={key: value for key, value in os.environ.items() if key != "KG_STORE"},
+    )
+    assert finished.returncode == code, finished.stderr
+    assert "interrupted" not in finished.stderr
+    if code == 0:
+        assert finished.stdout.strip() == "true"
+
+
 def test_ctrl_c_at_any_moment_of_a_first_build_is_exit_130_and_the_next_run_is_right(
     tmp_path: Path,
 ) -> None:
