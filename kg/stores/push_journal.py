@@ -35,6 +35,7 @@ class SparqlStore(Protocol):
 
     def replace_graph(self, name: str, graph: Graph) -> None: ...
     def remove_graph(self, name: str) -> None: ...
+    def drop_staged(self, names: Sequence[str]) -> None: ...
     def _names(self, sparql: str, dataset: list[tuple[str, str]]) -> set[str]: ...
 
 
@@ -44,7 +45,12 @@ _JOURNAL_QUERY = "SELECT DISTINCT ?g WHERE { ?push <urn:x-motorsport-kg:pushing>
 
 
 def begin(store: SparqlStore, graphs: Sequence[str]) -> None:
-    """Write the journal: the graphs this push writes, and when it started."""
+    """Write the journal: the graphs this push writes, and when it started. The graphs
+    of a push that stopped before (its journal still stands) that this one does not
+    write lose what that push staged for them."""
+    stopped_before = store._names(_JOURNAL_QUERY, [("default-graph-uri", PUSH_GRAPH)])
+    # Before the new journal replaces the old one: stopped here, the next push tries again.
+    store.drop_staged(sorted(stopped_before - set(graphs)))
     journal = new_graph()
     node = URIRef(PUSH_GRAPH)
     journal.add((node, STARTED, Literal(datetime.now(UTC).isoformat(timespec="seconds"))))

@@ -56,7 +56,7 @@ from kg.stores.sparql_results import (
     parse_json_results,
     parse_ntriples,
 )
-from kg.stores.sparql_update import replacing
+from kg.stores.sparql_update import dropping, replacing, staging_graph
 from kg.stores.terms import EXACT_DATATYPE, held, ntriples
 from kg.stores.values import inject_rows, inject_values
 
@@ -504,7 +504,7 @@ class SparqlStore:
         self._request("PUT", url, body.encode("utf-8"), N_TRIPLES_UTF8)
 
     def remove_graph(self, name: str) -> None:
-        iri = ntriples(URIRef(name))
+        ntriples(URIRef(name))  # refuses names that are not IRIs
         self._forget()
         self._writable()
         if self.gsp_url:
@@ -514,10 +514,18 @@ class SparqlStore:
             except StoreError as error:
                 if "HTTP 404" not in error.message:
                     raise
-        else:
-            self._update(f"DROP SILENT GRAPH {iri}")
+        else:  # with what a push that stopped may have staged for it
+            self._update(dropping([staging_graph(name), name]))
         if name != PUSH_GRAPH:
             self._publish(name, published=False)
+
+    def drop_staged(self, names: Sequence[str]) -> None:
+        """Drop what a push by Update that stopped may have staged for the graphs `names`
+        (kg.stores.sparql_update): a graph pushed again drops its own staging graph first,
+        but one that no push writes any more would keep it forever. Without an update URL
+        nothing was staged here."""
+        if self.update_url and names:
+            self._update(dropping([staging_graph(name) for name in names]))
 
     def close(self) -> None:
         self._forget()

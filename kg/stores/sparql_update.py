@@ -49,9 +49,9 @@ def replacing(name: str, lines: Sequence[str]) -> list[str]:
     The lines with blank nodes go into one operation of the first request: a blank node
     label names one node within one operation only."""
     target = ntriples(URIRef(name))
-    if not lines:
-        return [f"DROP SILENT GRAPH {target}"]
     staging = ntriples(URIRef(staging_graph(name)))
+    if not lines:  # what a stopped push may have staged for it goes too
+        return [f"DROP SILENT GRAPH {staging} ;\nDROP SILENT GRAPH {target}"]
     with_blank = [line for line in lines if _has_blank_node(line)]
     rest = [line for line in lines if not _has_blank_node(line)]
     parts = [rest[start : start + PART_SIZE] for start in range(0, len(rest), PART_SIZE)] or [[]]
@@ -63,6 +63,11 @@ def replacing(name: str, lines: Sequence[str]) -> list[str]:
             operations.append(f"MOVE {staging} TO {target}")
         requests.append(" ;\n".join(operations))
     return requests
+
+
+def dropping(names: Sequence[str]) -> str:
+    """The update that drops the graphs `names` (each one silently: it may not exist)."""
+    return " ;\n".join(f"DROP SILENT GRAPH {ntriples(URIRef(name))}" for name in names)
 
 
 def _inserts(staging: str, lines: Sequence[str], with_blank: Sequence[str]) -> list[str]:

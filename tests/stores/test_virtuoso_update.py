@@ -312,7 +312,62 @@ def test_no_duration_literal_is_written_into_an_update() -> None:
     assert updates[-1].endswith(f"MOVE {staging} TO <urn:x:g>")
 
 
-def test_an_empty_graph_is_dropped_in_one_operation() -> None:
-    from kg.stores.sparql_update import replacing
+def test_an_empty_graph_is_dropped_in_one_request_with_what_was_staged_for_it() -> None:
+    from kg.stores.sparql_update import replacing, staging_graph
 
-    assert replacing("urn:x:g", []) == ["DROP SILENT GRAPH <urn:x:g>"]
+    staging = f"<{staging_graph('urn:x:g')}>"
+    assert replacing("urn:x:g", []) == [
+        f"DROP SILENT GRAPH {staging} ;\nDROP SILENT GRAPH <urn:x:g>"
+    ]
+
+
+def _staged(server: SparqlServer) -> set[str]:
+    """The staging graphs the server holds (kg.stores.sparql_update), asked of it directly."""
+    from kg.stores.sparql_update import STAGING
+
+    query = (
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER (STRSTARTS(STR(?g), "{STAGING}")) }}'
+    )
+    request = urllib.request.Request(
+        server.query_url + "?" + urllib.parse.urlencode({"query": query}),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return {row["g"]["value"] for row in json.load(answer)["results"]["bindings"]}
+
+
+@pytest.mark.parametrize("then", ["deleted", "emptied"])
+def test_what_a_stopped_push_staged_is_dropped_by_the_next_push(
+    oxigraph_server: SparqlServer, tmp_path: Path, then: str
+) -> None:
+    """Was: a push by Update cut while it staged a file's graph in parts left that
+    staging graph on the server for good once the file was gone or empty (never read,
+    but kept on the server's disk)."""
+    from rdflib import Graph
+
+    from kg.model.files import discover
+    from kg.stores.sparql_update import PART_SIZE, staging_graph
+
+    folder = copy_core_data(tmp_path / "data")
+    spec = "sparql:{base}/query?update={base}/update"
+    files = [item for item in discover([folder]) if item.path.is_relative_to(folder)]
+    big = max(files, key=lambda item: len(Graph().parse(item.path)))
+    assert len(Graph().parse(big.path)) > PART_SIZE  # staged in parts
+    staging = staging_graph(big.graph)
+    recorded = _Cut()
+    with _cutting_proxy(oxigraph_server.base, recorded) as proxy:
+        assert _push(folder, spec.format(base=proxy))[0] == 0
+    parts = [number for number, text in enumerate(recorded.writes, 1) if staging in text]
+    assert len(parts) > 2, parts
+    with _cutting_proxy(oxigraph_server.base, _Cut(at=parts[1])) as proxy:
+        code, _, errors = _push(folder, spec.format(base=proxy))
+    assert code == 3, errors
+    assert _staged(oxigraph_server) == {staging}  # its first part, staged
+    if then == "deleted":
+        big.path.unlink()
+    else:
+        big.path.write_text("# nothing here any more\n", encoding="utf-8")
+    code, _, errors = _push(folder, spec.format(base=oxigraph_server.base))
+    assert (code, errors) == (0, "")
+    assert _staged(oxigraph_server) == set()
