@@ -24,6 +24,7 @@ from rdflib.term import Identifier, Node
 from kg.model.errors import QueryError, StoreError, UsageError
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
 from kg.stores.config import checked_url
+from kg.stores.distinct import kept_distinct
 from kg.stores.durations import (
     DURATION,
     DURATIONS_GRAPH,
@@ -227,7 +228,8 @@ class SparqlStore:
         self, sparql: str, graphs: Sequence[str] | None, restore: Restore | None = None
     ) -> QueryResult:
         reply = self._sparql(sparql, graphs, SPARQL_RESULTS_JSON)
-        return parse_json_results(reply, self.query_url, self._http.excerpt, restore)
+        result = parse_json_results(reply, self.query_url, self._http.excerpt, restore)
+        return kept_distinct(sparql, result, self.description)  # Virtuoso may repeat rows
 
     def _over_the_files(self, text: str, kind: str, restore: Restore) -> list[Row]:
         """The answer to `text` over the files' graphs (kg.stores.durations), as rows."""

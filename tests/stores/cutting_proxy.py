@@ -1,7 +1,9 @@
 """A real HTTP proxy on 127.0.0.1 that drops chosen requests, as a server that dies does
-(the connection closed, no answer), and forwards every other one.
+(the connection closed, no answer), and forwards every other one, its answer changed
+where asked (a server that answers wrongly).
 
-Used by the tests of a push cut halfway (test_push_interrupted, test_virtuoso_update).
+Used by the tests of a push cut halfway (test_push_interrupted, test_virtuoso_update)
+and of a server that repeats rows (test_distinct_rows).
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from urllib.parse import urlsplit
 
 # Whether to drop a request, given its method, path and body (called once per request).
 Dropping = Callable[[str, str, bytes], bool]
+# The body of the answer sent back, given the request's path and body and the answer's body.
+Rewriting = Callable[[str, bytes, bytes], bytes]
 
 
 @contextmanager
-def cutting_proxy(target: str, drop: Dropping, timeout: float = 60) -> Iterator[str]:
-    """A proxy to `target` (http://host:port) that drops each request `drop` picks;
-    yields its own base URL."""
+def cutting_proxy(
+    target: str, drop: Dropping, timeout: float = 60, rewrite: Rewriting | None = None
+) -> Iterator[str]:
+    """A proxy to `target` (http://host:port) that drops each request `drop` picks and
+    passes each answer through `rewrite`; yields its own base URL."""
     upstream = urlsplit(target)
 
     class Handler(BaseHTTPRequestHandler):
@@ -40,6 +46,8 @@ def cutting_proxy(target: str, drop: Dropping, timeout: float = 60) -> Iterator[
             connection.request(self.command, self.path, body=body, headers=headers)
             answer = connection.getresponse()
             data = answer.read()
+            if rewrite is not None:
+                data = rewrite(self.path, body, data)
             self.send_response(answer.status)
             for key, value in answer.getheaders():
                 if key.lower() not in ("transfer-encoding", "content-length", "connection"):
