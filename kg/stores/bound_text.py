@@ -16,7 +16,7 @@ an aggregate makes them, or the variable is used after its WHERE group; then the
 keeps the VALUES block (kg.stores.values). A sub-select that does not select the
 variable is left as it is.
 
-May import: kg.model, kg.stores.base, kg.stores.terms, kg.stores.values.
+May import: kg.model, kg.stores.base, kg.stores.terms, kg.stores.values, pyoxigraph.
 """
 
 from __future__ import annotations
@@ -109,6 +109,26 @@ class _Scope:
 
     def holds(self, offset: int) -> bool:
         return self.select <= offset < self.end
+
+
+def for_a_server(sparql: str, bindings: Mapping[str, Identifier]) -> str:
+    """The text a SPARQL server gets for `sparql` with `bindings`: the values written in
+    (`inlined`) where that is exact and still parses, else a VALUES block at the start
+    of the WHERE group (kg.stores.values). A server plans from the text as the index
+    does: bound by VALUES, a sub-select is evaluated for every value first, so at a
+    million triples entity-facts took over 60 s on Oxigraph's server, 3 ms on the index
+    (benchmarks/bench_servers.py)."""
+    import pyoxigraph
+
+    from kg.stores.values import inject_values
+
+    text = inlined(sparql, bindings)
+    if text is not None:
+        try:
+            pyoxigraph.Store().query(text)  # a value where SPARQL takes none: a literal
+        except SyntaxError:  # as a predicate; bound by VALUES it matches nothing
+            text = None
+    return text if text is not None else inject_values(sparql, bindings)
 
 
 @functools.lru_cache(maxsize=256)

@@ -23,6 +23,7 @@ from rdflib.term import Identifier, Node
 
 from kg.model.errors import QueryError, StoreError, UsageError
 from kg.stores.base import Quad, QueryResult, described_syntax_error, graph_of
+from kg.stores.bound_text import for_a_server
 from kg.stores.config import checked_url
 from kg.stores.distinct import kept_distinct
 from kg.stores.durations import (
@@ -59,7 +60,7 @@ from kg.stores.sparql_results import (
 )
 from kg.stores.sparql_update import dropping, replacing, staging_graph
 from kg.stores.terms import EXACT_DATATYPE, held, ntriples
-from kg.stores.values import inject_rows, inject_values
+from kg.stores.values import inject_rows
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -304,7 +305,7 @@ class SparqlStore:
         graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         kind = _check_syntax(sparql)
-        text = inject_values(sparql, bindings) if bindings else sparql
+        text = for_a_server(sparql, bindings) if bindings else sparql
         if graphs is not None and not self._is_everything(graphs):
             # A server's union of the graphs named as default graphs need not be a set
             # (Oxigraph 0.5 counts a triple once per graph: issue 1919): their merge
