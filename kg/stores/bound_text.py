@@ -131,6 +131,20 @@ def for_a_server(sparql: str, bindings: Mapping[str, Identifier]) -> str:
     return text if text is not None else inject_values(sparql, bindings)
 
 
+def outer_select(sparql: str) -> tuple[str, str] | None:
+    """The query's own SELECT as text with comments, strings and IRIs blanked: what comes
+    between the keyword and its WHERE group (DISTINCT, the columns) and what follows
+    that group (ORDER BY, LIMIT, ...); None for another form or braces that do not pair."""
+    from kg.stores.values import code_only
+
+    code = code_only(sparql)
+    scopes = _scopes(code)
+    if not scopes:
+        return None
+    query = scopes[0]
+    return code[query.select + len("SELECT") : query.where], code[query.after :]
+
+
 @functools.lru_cache(maxsize=256)
 def _places(sparql: str, names: frozenset[str]) -> tuple[tuple[int, int, str, bool], ...] | None:
     """Where the variables `names` are written in `sparql` (start, end, name, and True to

@@ -8,7 +8,7 @@ kept, so the server's order stays. Where the query also takes a slice of its ans
 (LIMIT or OFFSET), the server counted the repeated rows in the slice, so rows that
 belong in it are missing: that answer is refused, never shown short.
 
-May import: kg.model.errors, kg.stores.base, kg.stores.values and the standard library.
+May import: kg.model.errors, kg.stores.base, kg.stores.bound_text and the standard library.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import re
 
 from kg.model.errors import QueryError
 from kg.stores.base import QueryResult
-from kg.stores.values import code_only, where_group_start
+from kg.stores.bound_text import outer_select
 
-_FIRST_SELECT = re.compile(r"\bSELECT\s+(?P<modifier>DISTINCT\b|REDUCED\b)?", re.IGNORECASE)
+_DISTINCT = re.compile(r"\s*DISTINCT\b", re.IGNORECASE)
 _SLICE = re.compile(r"\b(?:LIMIT|OFFSET)\b", re.IGNORECASE)
 
 
@@ -28,11 +28,10 @@ def kept_distinct(sparql: str, result: QueryResult, server: str) -> QueryResult:
     the server repeated rows in a slice of the answer (its rows cannot be trusted)."""
     if result.kind != "select" or len(set(result.rows)) == len(result.rows):
         return result
-    code = code_only(sparql)
-    first = _FIRST_SELECT.search(code)  # the outer query's: a sub-select comes after it
-    if first is None or (first.group("modifier") or "").upper() != "DISTINCT":
+    parts = outer_select(sparql)  # the query's own SELECT, not a sub-select's
+    if parts is None or not _DISTINCT.match(parts[0]):
         return result
-    if _SLICE.search(code[_group_end(code) :]):
+    if _SLICE.search(parts[1]):
         raise QueryError(
             f"{server} gave the same row more than once for a SELECT DISTINCT query with "
             "LIMIT or OFFSET, so rows that belong in its answer are missing (a fault of "
@@ -40,17 +39,3 @@ def kept_distinct(sparql: str, result: QueryResult, server: str) -> QueryResult:
         )
     unique = tuple(dict.fromkeys(result.rows))
     return QueryResult(kind="select", variables=result.variables, rows=unique)
-
-
-def _group_end(code: str) -> int:
-    """The offset just after the `}` that closes the query's WHERE group in `code`
-    (comments, strings and IRIs blanked): its solution modifiers follow."""
-    depth = 0
-    for offset in range(where_group_start(code) or 0, len(code)):
-        if code[offset] == "{":
-            depth += 1
-        elif code[offset] == "}":
-            depth -= 1
-            if depth == 0:
-                return offset + 1
-    return len(code)
